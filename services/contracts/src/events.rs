@@ -1,0 +1,243 @@
+//! Event names, event data, the event item layout in the event store, and incoming-event parsing.
+
+use kernel::table::{AttributeValue, Condition, Item, Key, Put, s};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::values::{EventTime, LotId, OrderId, Price, Sku, Units, UserId};
+
+/// `_tn` of every event item.
+pub const EVENT_TYPE_NAME: &str = "EVENTS#EVENT";
+/// `_sn` of every event item.
+pub const EVENT_SERVICE_NAME: &str = "EVENTS";
+
+/// Every event name the system knows (BEHAVIOR.md §5.2). `ORDER_CANCELED_EVENT` has one L.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EventName {
+    SkuRestockedEvent,
+    OrderPlacedEvent,
+    OrderCreatedEvent,
+    OrderStockAllocatedEvent,
+    OrderStockDepletedEvent,
+    OrderPaymentAcceptedEvent,
+    OrderPaymentRejectedEvent,
+    OrderShippedEvent,
+    OrderDeliveredEvent,
+    OrderCanceledEvent,
+}
+
+impl EventName {
+    pub const ALL: [EventName; 10] = [
+        Self::SkuRestockedEvent,
+        Self::OrderPlacedEvent,
+        Self::OrderCreatedEvent,
+        Self::OrderStockAllocatedEvent,
+        Self::OrderStockDepletedEvent,
+        Self::OrderPaymentAcceptedEvent,
+        Self::OrderPaymentRejectedEvent,
+        Self::OrderShippedEvent,
+        Self::OrderDeliveredEvent,
+        Self::OrderCanceledEvent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SkuRestockedEvent => "SKU_RESTOCKED_EVENT",
+            Self::OrderPlacedEvent => "ORDER_PLACED_EVENT",
+            Self::OrderCreatedEvent => "ORDER_CREATED_EVENT",
+            Self::OrderStockAllocatedEvent => "ORDER_STOCK_ALLOCATED_EVENT",
+            Self::OrderStockDepletedEvent => "ORDER_STOCK_DEPLETED_EVENT",
+            Self::OrderPaymentAcceptedEvent => "ORDER_PAYMENT_ACCEPTED_EVENT",
+            Self::OrderPaymentRejectedEvent => "ORDER_PAYMENT_REJECTED_EVENT",
+            Self::OrderShippedEvent => "ORDER_SHIPPED_EVENT",
+            Self::OrderDeliveredEvent => "ORDER_DELIVERED_EVENT",
+            Self::OrderCanceledEvent => "ORDER_CANCELED_EVENT",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|candidate| candidate.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for EventName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The data of every `ORDER_*` event, in the original's field order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderEventData {
+    pub order_id: OrderId,
+    pub sku: Sku,
+    pub units: Units,
+    pub price: Price,
+    pub user_id: UserId,
+}
+
+/// The data of `SKU_RESTOCKED_EVENT`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SkuRestockedEventData {
+    pub sku: Sku,
+    pub units: Units,
+    pub lot_id: LotId,
+}
+
+/// The key of an order event: one event of each name per order.
+pub fn order_event_key(order_id: &OrderId, event_name: EventName) -> Key {
+    Key::new(format!("EVENTS#ORDER_ID#{order_id}"), format!("EVENT#{event_name}"))
+}
+
+/// The key of a restock event: one per (sku, lot).
+pub fn sku_restocked_event_key(sku: &Sku, lot_id: &LotId) -> Key {
+    Key::new(
+        format!("EVENTS#SKU#{sku}"),
+        format!("EVENT#{}#LOT_ID#{lot_id}", EventName::SkuRestockedEvent),
+    )
+}
+
+/// Adds the bookkeeping attributes every event item carries (`_tn`, `_sn`, `gsi1pk`, `gsi1sk`).
+pub fn add_event_bookkeeping(item: &mut Item, created_at: &str) {
+    item.insert("_tn".to_owned(), s(EVENT_TYPE_NAME));
+    item.insert("_sn".to_owned(), s(EVENT_SERVICE_NAME));
+    item.insert("gsi1pk".to_owned(), s(EVENT_TYPE_NAME));
+    item.insert("gsi1sk".to_owned(), s(format!("CREATED_AT#{created_at}")));
+}
+
+/// An event as the system writes it: `createdAt = updatedAt =` the instant it was built.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event<D> {
+    pub key: Key,
+    pub event_name: EventName,
+    pub event_data: D,
+    pub created_at: String,
+}
+
+impl Event<OrderEventData> {
+    pub fn order(event_name: EventName, event_data: OrderEventData, now: String) -> Self {
+        Self {
+            key: order_event_key(&event_data.order_id, event_name),
+            event_name,
+            event_data,
+            created_at: now,
+        }
+    }
+}
+
+impl Event<SkuRestockedEventData> {
+    pub fn sku_restocked(event_data: SkuRestockedEventData, now: String) -> Self {
+        Self {
+            key: sku_restocked_event_key(&event_data.sku, &event_data.lot_id),
+            event_name: EventName::SkuRestockedEvent,
+            event_data,
+            created_at: now,
+        }
+    }
+}
+
+impl<D: Serialize> Event<D> {
+    /// The event item (BEHAVIOR.md §4.3).
+    pub fn to_item(&self) -> Result<Item, serde_dynamo::Error> {
+        let mut item = Item::from(std::collections::HashMap::<String, AttributeValue>::new());
+        item.insert("pk".to_owned(), s(&self.key.pk));
+        item.insert("sk".to_owned(), s(&self.key.sk));
+        item.insert("eventName".to_owned(), s(self.event_name.as_str()));
+        item.insert("eventData".to_owned(), serde_dynamo::to_attribute_value(&self.event_data)?);
+        item.insert("createdAt".to_owned(), s(&self.created_at));
+        item.insert("updatedAt".to_owned(), s(&self.created_at));
+        add_event_bookkeeping(&mut item, &self.created_at);
+        Ok(item)
+    }
+
+    /// The conditional put that raises this event exactly once (first writer wins).
+    pub fn to_put(&self) -> Result<Put, serde_dynamo::Error> {
+        Ok(Put::new(self.to_item()?).with_condition(Condition::item_not_exists()))
+    }
+}
+
+/// An event as a worker receives it: validated, other attributes dropped, values trimmed.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IncomingEvent<D> {
+    pub event_name: EventName,
+    pub event_data: D,
+    pub created_at: EventTime,
+    pub updated_at: EventTime,
+}
+
+/// Why an incoming event item was rejected (always non-transient).
+#[derive(Debug, thiserror::Error)]
+pub enum IncomingEventError {
+    #[error("the event item does not match the expected event")]
+    Invalid(#[source] serde_dynamo::Error),
+    #[error("the event {actual} is not one this worker accepts")]
+    UnexpectedName { actual: EventName },
+}
+
+impl<D: DeserializeOwned> IncomingEvent<D> {
+    /// Parses a stream record's `NewImage`, accepting only the listed event names.
+    pub fn parse(new_image: Item, accepted: &[EventName]) -> Result<Self, IncomingEventError> {
+        let event: Self = serde_dynamo::from_item(new_image).map_err(IncomingEventError::Invalid)?;
+        if !accepted.contains(&event.event_name) {
+            return Err(IncomingEventError::UnexpectedName { actual: event.event_name });
+        }
+        Ok(event)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kernel::table::{get_n, get_s};
+
+    use super::*;
+
+    fn data() -> OrderEventData {
+        OrderEventData {
+            order_id: OrderId::parse("ORD001").unwrap(),
+            sku: Sku::parse("APPLES").unwrap(),
+            units: Units::new(3).unwrap(),
+            price: Price::new(15.0).unwrap(),
+            user_id: UserId::parse("MARIA").unwrap(),
+        }
+    }
+
+    #[test]
+    fn order_event_items_have_the_original_layout() {
+        let event = Event::order(EventName::OrderPlacedEvent, data(), "2025-01-01T00:00:00.000Z".into());
+        let item = event.to_item().unwrap();
+        assert_eq!(get_s(&item, "pk"), Some("EVENTS#ORDER_ID#ORD001"));
+        assert_eq!(get_s(&item, "sk"), Some("EVENT#ORDER_PLACED_EVENT"));
+        assert_eq!(get_s(&item, "gsi1sk"), Some("CREATED_AT#2025-01-01T00:00:00.000Z"));
+        assert_eq!(get_s(&item, "_tn"), Some("EVENTS#EVENT"));
+        let Some(AttributeValue::M(event_data)) = item.get("eventData") else { panic!("no map") };
+        assert_eq!(event_data.get("price"), Some(&AttributeValue::N("15".into())));
+        assert!(get_n(&item, "units").is_none());
+    }
+
+    #[test]
+    fn incoming_events_round_trip_and_check_the_name() {
+        let event = Event::order(EventName::OrderCreatedEvent, data(), "2025-01-01T00:00:00.000Z".into());
+        let parsed = IncomingEvent::<OrderEventData>::parse(
+            event.to_item().unwrap(),
+            &[EventName::OrderCreatedEvent],
+        )
+        .unwrap();
+        assert_eq!(parsed.event_data, data());
+        assert!(matches!(
+            IncomingEvent::<OrderEventData>::parse(event.to_item().unwrap(), &[EventName::OrderPlacedEvent]),
+            Err(IncomingEventError::UnexpectedName { .. })
+        ));
+    }
+
+    #[test]
+    fn event_names_round_trip() {
+        for name in EventName::ALL {
+            assert_eq!(EventName::parse(name.as_str()), Some(name));
+        }
+        assert_eq!(EventName::parse("ORDER_CANCELLED_EVENT"), None);
+    }
+}

@@ -1,0 +1,17 @@
+//! The kernel: everything the slices share that carries no domain knowledge.
+//!
+//! * [`failure`]: the contract every domain failure enum fulfils (kind name, transience).
+//! * [`clock`]: the injectable source of `now()`.
+//! * [`table`]: the DynamoDB-shaped storage port both adapters implement.
+//! * [`http`]: API controller plumbing (body parsing, status mapping).
+//! * [`sqs`]: the one SQS batch loop every worker controller uses.
+//! * [`validation`]: JavaScript-compatible value rules (trim, UTF-16 length, numbers).
+
+pub mod clock;
+pub mod failure;
+pub mod http;
+pub mod sqs;
+pub mod table;
+pub mod validation;
+
+pub use failure::Failure;

@@ -1,0 +1,230 @@
+//! The one SQS batch loop every worker controller runs.
+//!
+//! A worker receives SQS messages whose bodies are EventBridge events wrapping a DynamoDB
+//! stream record (the Pipe's output). Each record is handled on its own: the body is parsed, the
+//! stream record's `NewImage` is handed to the slice's [`StreamEventProcessor`], and only
+//! transient failures are reported in `batchItemFailures`. Malformed messages and non-transient
+//! failures are consumed; a panic is caught and reported as a retry, never failing the batch.
+
+use std::panic::AssertUnwindSafe;
+
+use async_trait::async_trait;
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
+use futures_util::FutureExt;
+use serde_dynamo::Item;
+
+use crate::failure::{Failure, error_chain};
+
+/// A worker slice's controller, as Lambda's SQS event source (or the local poller) calls it.
+#[async_trait]
+pub trait WorkerHandler: Send + Sync {
+    async fn handle(&self, event: SqsEvent) -> SqsBatchResponse;
+}
+
+/// What a worker slice does with one incoming event item (the stream record's `NewImage`).
+#[async_trait]
+pub trait StreamEventProcessor: Send + Sync {
+    type Failure: Failure;
+
+    /// The slice's name, for logs.
+    fn name(&self) -> &'static str;
+
+    async fn process(&self, new_image: Item) -> Result<(), Self::Failure>;
+}
+
+/// Adapts a [`StreamEventProcessor`] into a [`WorkerHandler`] with SQS partial-batch semantics.
+pub struct SqsWorker<P> {
+    processor: P,
+}
+
+impl<P> SqsWorker<P> {
+    pub fn new(processor: P) -> Self {
+        Self { processor }
+    }
+}
+
+/// How one record ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RecordOutcome {
+    Done,
+    Retry,
+}
+
+#[async_trait]
+impl<P: StreamEventProcessor> WorkerHandler for SqsWorker<P> {
+    async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
+        let mut response = SqsBatchResponse::default();
+        for record in event.records {
+            let message_id = record.message_id.unwrap_or_default();
+            let outcome = self.process_body(&message_id, record.body.as_deref()).await;
+            if outcome == RecordOutcome::Retry {
+                response.add_failure(message_id);
+            }
+        }
+        response
+    }
+}
+
+impl<P: StreamEventProcessor> SqsWorker<P> {
+    async fn process_body(&self, message_id: &str, body: Option<&str>) -> RecordOutcome {
+        let worker = self.processor.name();
+        let new_image = match body.map(stream_new_image) {
+            Some(Ok(new_image)) => new_image,
+            Some(Err(error)) => {
+                tracing::warn!(worker, message_id, failure_kind = "InvalidArgumentsError", error = %error_chain(&error), "message consumed: malformed body");
+                return RecordOutcome::Done;
+            }
+            None => {
+                tracing::warn!(worker, message_id, failure_kind = "InvalidArgumentsError", "message consumed: no body");
+                return RecordOutcome::Done;
+            }
+        };
+        match AssertUnwindSafe(self.processor.process(new_image)).catch_unwind().await {
+            Ok(Ok(())) => {
+                tracing::debug!(worker, message_id, "message processed");
+                RecordOutcome::Done
+            }
+            Ok(Err(failure)) if failure.is_transient() => {
+                tracing::warn!(worker, message_id, failure_kind = failure.kind(), error = %error_chain(&failure), "message will be retried");
+                RecordOutcome::Retry
+            }
+            Ok(Err(failure)) => {
+                tracing::info!(worker, message_id, failure_kind = failure.kind(), error = %error_chain(&failure), "message consumed");
+                RecordOutcome::Done
+            }
+            Err(_panic) => {
+                tracing::error!(worker, message_id, "message will be retried: the processor panicked");
+                RecordOutcome::Retry
+            }
+        }
+    }
+}
+
+/// Why an SQS body is not an EventBridge-wrapped DynamoDB stream record with a `NewImage`.
+#[derive(Debug, thiserror::Error)]
+pub enum EnvelopeError {
+    #[error("the message body is not JSON")]
+    NotJson(#[source] serde_json::Error),
+    #[error("the message body has no detail.dynamodb.NewImage")]
+    NoNewImage,
+    #[error("detail.dynamodb.NewImage is not DynamoDB JSON")]
+    InvalidNewImage(#[source] serde_json::Error),
+}
+
+/// Extracts `detail.dynamodb.NewImage` (DynamoDB JSON) from an SQS message body.
+pub fn stream_new_image(body: &str) -> Result<Item, EnvelopeError> {
+    let mut envelope: serde_json::Value = serde_json::from_str(body).map_err(EnvelopeError::NotJson)?;
+    let new_image = envelope
+        .pointer_mut("/detail/dynamodb/NewImage")
+        .filter(|image| image.is_object())
+        .map(serde_json::Value::take)
+        .ok_or(EnvelopeError::NoNewImage)?;
+    serde_json::from_value(new_image).map_err(EnvelopeError::InvalidNewImage)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::table::get_s;
+
+    #[derive(Debug, thiserror::Error)]
+    enum TestFailure {
+        #[error("transient")]
+        Transient,
+        #[error("permanent")]
+        Permanent,
+    }
+
+    impl Failure for TestFailure {
+        fn kind(&self) -> &'static str {
+            match self {
+                Self::Transient => "UnrecognizedError",
+                Self::Permanent => "InvalidArgumentsError",
+            }
+        }
+        fn is_transient(&self) -> bool {
+            match self {
+                Self::Transient => true,
+                Self::Permanent => false,
+            }
+        }
+        fn is_invalid_arguments(&self) -> bool {
+            !self.is_transient()
+        }
+    }
+
+    /// Fails according to the `outcome` string attribute of the image.
+    struct ScriptedProcessor {
+        seen: Mutex<Vec<String>>,
+    }
+
+    #[async_trait]
+    impl StreamEventProcessor for ScriptedProcessor {
+        type Failure = TestFailure;
+        fn name(&self) -> &'static str {
+            "Test"
+        }
+        async fn process(&self, new_image: Item) -> Result<(), TestFailure> {
+            let outcome = get_s(&new_image, "outcome").unwrap_or_default().to_owned();
+            self.seen.lock().unwrap().push(outcome.clone());
+            match outcome.as_str() {
+                "transient" => Err(TestFailure::Transient),
+                "permanent" => Err(TestFailure::Permanent),
+                "panic" => panic!("boom"),
+                _ => Ok(()),
+            }
+        }
+    }
+
+    fn body(outcome: &str) -> String {
+        serde_json::json!({
+            "version": "0", "detail-type": "DynamoDBStreamRecord", "source": "event-store.dynamodb.stream",
+            "detail": { "eventName": "INSERT", "dynamodb": { "NewImage": { "outcome": { "S": outcome } } } }
+        })
+        .to_string()
+    }
+
+    fn event(bodies: &[(&str, Option<String>)]) -> SqsEvent {
+        let records: Vec<_> = bodies
+            .iter()
+            .map(|(id, body)| serde_json::json!({ "messageId": id, "body": body }))
+            .collect();
+        serde_json::from_value(serde_json::json!({ "Records": records })).unwrap()
+    }
+
+    #[tokio::test]
+    async fn reports_only_transient_failures_and_panics() {
+        let worker = SqsWorker::new(ScriptedProcessor { seen: Mutex::new(Vec::new()) });
+        let response = worker
+            .handle(event(&[
+                ("m1", Some(body("ok"))),
+                ("m2", Some(body("transient"))),
+                ("m3", Some(body("permanent"))),
+                ("m4", Some("not json".to_owned())),
+                ("m5", None),
+                ("m6", Some(body("panic"))),
+                ("m7", Some(r#"{"detail":{}}"#.to_owned())),
+                ("m8", Some(body("ok"))),
+            ]))
+            .await;
+        let failed: Vec<_> = response
+            .batch_item_failures
+            .iter()
+            .map(|failure| failure.item_identifier.clone())
+            .collect();
+        assert_eq!(failed, ["m2", "m6"]);
+        assert_eq!(
+            *worker.processor.seen.lock().unwrap(),
+            ["ok", "transient", "permanent", "panic", "ok"]
+        );
+    }
+
+    #[tokio::test]
+    async fn an_empty_event_reports_nothing() {
+        let worker = SqsWorker::new(ScriptedProcessor { seen: Mutex::new(Vec::new()) });
+        let response = worker.handle(serde_json::from_str(r#"{"Records":[]}"#).unwrap()).await;
+        assert!(response.batch_item_failures.is_empty());
+    }
+}

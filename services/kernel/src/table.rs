@@ -1,0 +1,311 @@
+//! The Table port: a typed, DynamoDB-shaped view of the single table.
+//!
+//! Slices never talk to an SDK. Their clients build the typed operations below and hand them to
+//! a [`Table`]; the SQLite adapter evaluates them in one transaction per request, the DynamoDB
+//! adapter renders them into expressions. One contract suite pins both to DynamoDB's semantics.
+//!
+//! Conventions (DynamoDB's own):
+//! * a condition on an absent item sees every attribute as absent, so
+//!   `AttributeNotExists("pk")` means "the item does not exist";
+//! * `NotEquals` is true for an absent attribute; `Equals` and `GreaterOrEqual` are false;
+//!   comparisons between different types are false;
+//! * numbers (`N`) compare and add as decimals, whatever their textual form.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use async_trait::async_trait;
+
+pub use serde_dynamo::{AttributeValue, Item};
+
+/// Name of the one global secondary index: partition `gsi1pk`, sort `gsi1sk`, projection ALL.
+pub const GSI1_NAME: &str = "gsi1pk-gsi1sk-index";
+
+/// Primary key of an item.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    pub pk: String,
+    pub sk: String,
+}
+
+impl Key {
+    pub fn new(pk: impl Into<String>, sk: impl Into<String>) -> Self {
+        Self { pk: pk.into(), sk: sk.into() }
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "({}, {})", self.pk, self.sk)
+    }
+}
+
+/// A typed condition expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Condition {
+    /// `attribute_exists(name)`
+    AttributeExists(String),
+    /// `attribute_not_exists(name)`
+    AttributeNotExists(String),
+    /// `name = :value`
+    Equals(String, AttributeValue),
+    /// `name <> :value` (true when the attribute is absent)
+    NotEquals(String, AttributeValue),
+    /// `name >= :value`
+    GreaterOrEqual(String, AttributeValue),
+    /// every condition holds
+    And(Vec<Condition>),
+}
+
+impl Condition {
+    pub fn exists(name: impl Into<String>) -> Self {
+        Self::AttributeExists(name.into())
+    }
+
+    pub fn not_exists(name: impl Into<String>) -> Self {
+        Self::AttributeNotExists(name.into())
+    }
+
+    pub fn equals(name: impl Into<String>, value: AttributeValue) -> Self {
+        Self::Equals(name.into(), value)
+    }
+
+    pub fn not_equals(name: impl Into<String>, value: AttributeValue) -> Self {
+        Self::NotEquals(name.into(), value)
+    }
+
+    pub fn greater_or_equal(name: impl Into<String>, value: AttributeValue) -> Self {
+        Self::GreaterOrEqual(name.into(), value)
+    }
+
+    /// `attribute_not_exists(pk) AND attribute_not_exists(sk)`: the item does not exist yet.
+    pub fn item_not_exists() -> Self {
+        Self::And(vec![Self::not_exists("pk"), Self::not_exists("sk")])
+    }
+
+    /// `attribute_exists(pk) AND attribute_exists(sk)`: the item exists.
+    pub fn item_exists() -> Self {
+        Self::And(vec![Self::exists("pk"), Self::exists("sk")])
+    }
+}
+
+/// How one attribute is changed by an update (the `SET` clause of an update expression).
+#[derive(Clone, Debug, PartialEq)]
+pub enum UpdateAction {
+    /// `name = :value`
+    Set(AttributeValue),
+    /// `name = if_not_exists(name, :value)`
+    SetIfNotExists(AttributeValue),
+    /// `name = name + :delta` (the attribute must exist and be a number; negative deltas subtract)
+    Add(AttributeValue),
+    /// `name = if_not_exists(name, :zero) + :delta`
+    AddFromZero(AttributeValue),
+}
+
+/// What an update returns on success.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReturnValues {
+    #[default]
+    None,
+    /// The whole item as it is after the update.
+    AllNew,
+}
+
+/// A conditional put (whole-item replace).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Put {
+    pub item: Item,
+    pub condition: Option<Condition>,
+    /// On conditional failure, return the item as it was (`ReturnValuesOnConditionCheckFailure = ALL_OLD`).
+    pub return_old_on_condition_failure: bool,
+}
+
+impl Put {
+    pub fn new(item: Item) -> Self {
+        Self { item, condition: None, return_old_on_condition_failure: false }
+    }
+
+    pub fn with_condition(mut self, condition: Condition) -> Self {
+        self.condition = Some(condition);
+        self
+    }
+
+    pub fn returning_old_on_condition_failure(mut self) -> Self {
+        self.return_old_on_condition_failure = true;
+        self
+    }
+}
+
+/// A conditional update of some attributes (an upsert when no condition forbids it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Update {
+    pub key: Key,
+    /// Applied in order; each attribute appears at most once.
+    pub actions: Vec<(String, UpdateAction)>,
+    pub condition: Option<Condition>,
+    pub return_values: ReturnValues,
+    pub return_old_on_condition_failure: bool,
+}
+
+impl Update {
+    pub fn new(key: Key) -> Self {
+        Self {
+            key,
+            actions: Vec::new(),
+            condition: None,
+            return_values: ReturnValues::None,
+            return_old_on_condition_failure: false,
+        }
+    }
+
+    pub fn action(mut self, name: impl Into<String>, action: UpdateAction) -> Self {
+        self.actions.push((name.into(), action));
+        self
+    }
+
+    pub fn set(self, name: impl Into<String>, value: AttributeValue) -> Self {
+        self.action(name, UpdateAction::Set(value))
+    }
+
+    pub fn with_condition(mut self, condition: Condition) -> Self {
+        self.condition = Some(condition);
+        self
+    }
+
+    pub fn returning(mut self, return_values: ReturnValues) -> Self {
+        self.return_values = return_values;
+        self
+    }
+
+    pub fn returning_old_on_condition_failure(mut self) -> Self {
+        self.return_old_on_condition_failure = true;
+        self
+    }
+}
+
+/// One member of a `TransactWriteItems` request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TransactItem {
+    Put(Put),
+    Update(Update),
+    ConditionCheck { key: Key, condition: Condition },
+}
+
+/// Where a query reads and what it matches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QueryTarget {
+    /// The table: `pk = :pk [AND sk = :sk]`.
+    Table { pk: String, sk: Option<String> },
+    /// The index [`GSI1_NAME`]: `gsi1pk = :gsi1pk`, ordered by `gsi1sk`.
+    Gsi1 { gsi1pk: String },
+}
+
+/// A single-page query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Query {
+    pub target: QueryTarget,
+    /// `ScanIndexForward`: ascending sort key order when `true`.
+    pub forward: bool,
+    pub limit: Option<u32>,
+    /// Strongly consistent read (not allowed on the index).
+    pub consistent: bool,
+}
+
+/// Why one member of a cancelled transaction failed, aligned with the request's items.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CancellationReason {
+    /// This item was fine; another one cancelled the transaction.
+    None,
+    ConditionalCheckFailed { old_item: Option<Item> },
+    TransactionConflict,
+    Throttled,
+    /// Any other DynamoDB reason code (e.g. `ValidationError`).
+    Other { code: String },
+}
+
+/// What can go wrong with a table call, as DynamoDB reports it.
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    #[error("the conditional check failed")]
+    ConditionalCheckFailed { old_item: Option<Item> },
+    #[error("the transaction was cancelled: {reasons:?}")]
+    TransactionCanceled { reasons: Vec<CancellationReason> },
+    #[error("the request was throttled")]
+    Throttled {
+        #[source]
+        source: Option<BoxError>,
+    },
+    #[error("the storage is unavailable")]
+    Unavailable {
+        #[source]
+        source: BoxError,
+    },
+    /// The request itself is malformed (DynamoDB's `ValidationException`).
+    #[error("the request is invalid: {message}")]
+    Validation { message: String },
+    #[error("the storage failed")]
+    Other {
+        #[source]
+        source: BoxError,
+    },
+}
+
+/// A boxed error that can cross threads.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// The storage port. Every method is one DynamoDB request.
+#[async_trait]
+pub trait Table: Send + Sync {
+    async fn get(&self, key: &Key, consistent: bool) -> Result<Option<Item>, TableError>;
+
+    async fn put(&self, put: Put) -> Result<(), TableError>;
+
+    /// Returns the new item when `return_values` is [`ReturnValues::AllNew`], `None` otherwise.
+    async fn update(&self, update: Update) -> Result<Option<Item>, TableError>;
+
+    /// Returns the deleted item, if there was one.
+    async fn delete(&self, key: &Key) -> Result<Option<Item>, TableError>;
+
+    /// All or nothing: fails with [`TableError::TransactionCanceled`] carrying one reason per item.
+    async fn transact_write(&self, items: Vec<TransactItem>) -> Result<(), TableError>;
+
+    async fn query(&self, query: Query) -> Result<Vec<Item>, TableError>;
+}
+
+/// Builds an `S` attribute.
+pub fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+/// Builds an `N` attribute from anything printable as a number (integers, `f64`).
+pub fn n(value: impl fmt::Display) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+/// Builds an item from `(name, value)` pairs.
+pub fn item<const N: usize>(attributes: [(&str, AttributeValue); N]) -> Item {
+    let map: HashMap<String, AttributeValue> =
+        attributes.into_iter().map(|(name, value)| (name.to_owned(), value)).collect();
+    Item::from(map)
+}
+
+/// Reads an `S` attribute.
+pub fn get_s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    match item.get(name) {
+        Some(AttributeValue::S(value)) => Some(value),
+        _ => None,
+    }
+}
+
+/// Reads an `N` attribute as written.
+pub fn get_n<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    match item.get(name) {
+        Some(AttributeValue::N(value)) => Some(value),
+        _ => None,
+    }
+}
+
+/// The key of an item, if it has string `pk` and `sk` attributes.
+pub fn key_of(item: &Item) -> Option<Key> {
+    Some(Key::new(get_s(item, "pk")?, get_s(item, "sk")?))
+}

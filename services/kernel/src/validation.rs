@@ -1,0 +1,242 @@
+//! Value rules with the original's JavaScript semantics, and the newtype helpers built on them.
+//!
+//! The original validated with a schema library on JavaScript values, so a faithful port must:
+//! trim with `String.prototype.trim`'s whitespace set, count lengths in UTF-16 code units,
+//! accept `1.0` as the integer 1, never coerce between strings and numbers, and reject `null`
+//! for optional fields that are present.
+
+use serde::{Deserialize, Deserializer, Serializer};
+
+/// The largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
+pub const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// `String.prototype.trim`: Unicode white space, line terminators and the BOM, but not U+0085.
+pub fn js_trim(value: &str) -> &str {
+    value.trim_matches(|c: char| (c.is_whitespace() && c != '\u{85}') || c == '\u{FEFF}')
+}
+
+/// A string's length as JavaScript counts it (UTF-16 code units).
+pub fn utf16_len(value: &str) -> usize {
+    value.encode_utf16().count()
+}
+
+/// Why a value was rejected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("must have at least {min} characters after trimming")]
+    TooShort { min: usize },
+    #[error("must be an integer")]
+    NotAnInteger,
+    #[error("must be between {min} and {max}")]
+    OutOfRange { min: String, max: String },
+    #[error("must be a finite number")]
+    NotFinite,
+}
+
+/// Trims `value` and checks the trimmed length; returns the trimmed value.
+pub fn trimmed_with_min_len(value: &str, min: usize) -> Result<String, ValueError> {
+    let trimmed = js_trim(value);
+    if utf16_len(trimmed) < min {
+        return Err(ValueError::TooShort { min });
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// A JavaScript number that must be an integer in `min..=max` (so `3.0` is 3).
+pub fn integer_in_range(value: f64, min: u64, max: u64) -> Result<u64, ValueError> {
+    if !value.is_finite() || value.fract() != 0.0 {
+        return Err(ValueError::NotAnInteger);
+    }
+    if value < min as f64 || value > max as f64 {
+        return Err(ValueError::OutOfRange { min: min.to_string(), max: max.to_string() });
+    }
+    // In range and integral, so the conversion is exact.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Ok(value as u64)
+}
+
+/// Serializes a number the way `JSON.stringify` prints it: integral values without a fraction.
+pub fn serialize_js_number<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    if value.fract() == 0.0 && value.abs() <= MAX_SAFE_INTEGER {
+        // Exact: integral and within the safe range.
+        #[allow(clippy::cast_possible_truncation)]
+        serializer.serialize_i64(*value as i64)
+    } else {
+        serializer.serialize_f64(*value)
+    }
+}
+
+/// For an optional field that may be absent but not `null`:
+/// `#[serde(default, deserialize_with = "kernel::validation::present")]`.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+/// Defines a string newtype that is trimmed and must keep at least `$min` UTF-16 code units.
+/// Deserializing is parsing: an invalid value never becomes an instance.
+#[macro_export]
+macro_rules! trimmed_string {
+    ($(#[$meta:meta])* $name:ident, $min:expr) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub const MIN_LEN: usize = $min;
+
+            pub fn parse(value: &str) -> Result<Self, $crate::validation::ValueError> {
+                $crate::validation::trimmed_with_min_len(value, $min).map(Self)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::validation::ValueError;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+/// `limit` of the list APIs: an integer in 1..=1000 (default 50).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "f64", into = "u32")]
+pub struct Limit(u32);
+
+impl Limit {
+    pub const MAX: u32 = 1000;
+    pub const DEFAULT: Limit = Limit(50);
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl Default for Limit {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+impl TryFrom<f64> for Limit {
+    type Error = ValueError;
+    fn try_from(value: f64) -> Result<Self, Self::Error> {
+        let limit = integer_in_range(value, 1, u64::from(Self::MAX))?;
+        Ok(Self(u32::try_from(limit).map_err(|_| ValueError::NotAnInteger)?))
+    }
+}
+
+impl From<Limit> for u32 {
+    fn from(limit: Limit) -> Self {
+        limit.0
+    }
+}
+
+/// `sortDirection` of the list APIs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+impl SortDirection {
+    /// DynamoDB's `ScanIndexForward`.
+    pub fn is_forward(self) -> bool {
+        matches!(self, Self::Asc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    trimmed_string!(Name, 4);
+
+    #[test]
+    fn trims_like_javascript() {
+        assert_eq!(js_trim("\u{FEFF}\t abc \u{3000}\n"), "abc");
+        assert_eq!(js_trim("\u{85}abc"), "\u{85}abc");
+    }
+
+    #[test]
+    fn counts_utf16_code_units() {
+        assert_eq!(utf16_len("ab😀"), 4);
+        assert!(Name::parse("ab😀").is_ok());
+        assert!(Name::parse("  abc  ").is_err());
+        assert_eq!(Name::parse("  abcd  ").unwrap().as_str(), "abcd");
+    }
+
+    #[test]
+    fn newtypes_deserialize_by_parsing() {
+        assert!(serde_json::from_str::<Name>("\" abcd\"").is_ok());
+        assert!(serde_json::from_str::<Name>("\"abc\"").is_err());
+        assert!(serde_json::from_str::<Name>("1234").is_err());
+        assert!(serde_json::from_str::<Name>("null").is_err());
+    }
+
+    #[test]
+    fn integers_follow_javascript_numbers() {
+        assert_eq!(integer_in_range(1.0, 1, 10), Ok(1));
+        assert_eq!(integer_in_range(1.5, 1, 10), Err(ValueError::NotAnInteger));
+        assert!(integer_in_range(0.0, 1, 10).is_err());
+        assert!(integer_in_range(f64::INFINITY, 1, 10).is_err());
+    }
+
+    #[test]
+    fn limits_and_directions() {
+        assert_eq!(serde_json::from_str::<Limit>("1000.0").unwrap().get(), 1000);
+        assert!(serde_json::from_str::<Limit>("1001").is_err());
+        assert!(serde_json::from_str::<Limit>("0").is_err());
+        assert!(serde_json::from_str::<Limit>("\"5\"").is_err());
+        assert_eq!(serde_json::from_str::<SortDirection>("\"desc\"").unwrap(), SortDirection::Desc);
+        assert!(serde_json::from_str::<SortDirection>("\"DESC\"").is_err());
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Optional {
+        #[serde(default, deserialize_with = "present")]
+        limit: Option<Limit>,
+    }
+
+    #[test]
+    fn optional_fields_may_be_absent_but_not_null() {
+        assert_eq!(serde_json::from_str::<Optional>("{}").unwrap().limit, None);
+        assert!(serde_json::from_str::<Optional>(r#"{"limit":null}"#).is_err());
+        assert_eq!(serde_json::from_str::<Optional>(r#"{"limit":7}"#).unwrap().limit.map(Limit::get), Some(7));
+    }
+
+    #[derive(serde::Serialize)]
+    struct Priced {
+        #[serde(serialize_with = "serialize_js_number")]
+        price: f64,
+    }
+
+    #[test]
+    fn prints_numbers_like_json_stringify() {
+        assert_eq!(serde_json::to_string(&Priced { price: 15.0 }).unwrap(), r#"{"price":15}"#);
+        assert_eq!(serde_json::to_string(&Priced { price: 33.25 }).unwrap(), r#"{"price":33.25}"#);
+    }
+}
