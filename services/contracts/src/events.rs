@@ -57,7 +57,9 @@ impl EventName {
     }
 
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|candidate| candidate.as_str() == name)
+        Self::ALL
+            .into_iter()
+            .find(|candidate| candidate.as_str() == name)
     }
 }
 
@@ -89,7 +91,10 @@ pub struct SkuRestockedEventData {
 
 /// The key of an order event: one event of each name per order.
 pub fn order_event_key(order_id: &OrderId, event_name: EventName) -> Key {
-    Key::new(format!("EVENTS#ORDER_ID#{order_id}"), format!("EVENT#{event_name}"))
+    Key::new(
+        format!("EVENTS#ORDER_ID#{order_id}"),
+        format!("EVENT#{event_name}"),
+    )
 }
 
 /// The key of a restock event: one per (sku, lot).
@@ -146,7 +151,10 @@ impl<D: Serialize> Event<D> {
         item.insert("pk".to_owned(), s(&self.key.pk));
         item.insert("sk".to_owned(), s(&self.key.sk));
         item.insert("eventName".to_owned(), s(self.event_name.as_str()));
-        item.insert("eventData".to_owned(), serde_dynamo::to_attribute_value(&self.event_data)?);
+        item.insert(
+            "eventData".to_owned(),
+            serde_dynamo::to_attribute_value(&self.event_data)?,
+        );
         item.insert("createdAt".to_owned(), s(&self.created_at));
         item.insert("updatedAt".to_owned(), s(&self.created_at));
         add_event_bookkeeping(&mut item, &self.created_at);
@@ -181,9 +189,12 @@ pub enum IncomingEventError {
 impl<D: DeserializeOwned> IncomingEvent<D> {
     /// Parses a stream record's `NewImage`, accepting only the listed event names.
     pub fn parse(new_image: Item, accepted: &[EventName]) -> Result<Self, IncomingEventError> {
-        let event: Self = serde_dynamo::from_item(new_image).map_err(IncomingEventError::Invalid)?;
+        let event: Self =
+            serde_dynamo::from_item(new_image).map_err(IncomingEventError::Invalid)?;
         if !accepted.contains(&event.event_name) {
-            return Err(IncomingEventError::UnexpectedName { actual: event.event_name });
+            return Err(IncomingEventError::UnexpectedName {
+                actual: event.event_name,
+            });
         }
         Ok(event)
     }
@@ -207,20 +218,36 @@ mod tests {
 
     #[test]
     fn order_event_items_have_the_original_layout() {
-        let event = Event::order(EventName::OrderPlacedEvent, data(), "2025-01-01T00:00:00.000Z".into());
+        let event = Event::order(
+            EventName::OrderPlacedEvent,
+            data(),
+            "2025-01-01T00:00:00.000Z".into(),
+        );
         let item = event.to_item().unwrap();
         assert_eq!(get_s(&item, "pk"), Some("EVENTS#ORDER_ID#ORD001"));
         assert_eq!(get_s(&item, "sk"), Some("EVENT#ORDER_PLACED_EVENT"));
-        assert_eq!(get_s(&item, "gsi1sk"), Some("CREATED_AT#2025-01-01T00:00:00.000Z"));
+        assert_eq!(
+            get_s(&item, "gsi1sk"),
+            Some("CREATED_AT#2025-01-01T00:00:00.000Z")
+        );
         assert_eq!(get_s(&item, "_tn"), Some("EVENTS#EVENT"));
-        let Some(AttributeValue::M(event_data)) = item.get("eventData") else { panic!("no map") };
-        assert_eq!(event_data.get("price"), Some(&AttributeValue::N("15".into())));
+        let Some(AttributeValue::M(event_data)) = item.get("eventData") else {
+            panic!("no map")
+        };
+        assert_eq!(
+            event_data.get("price"),
+            Some(&AttributeValue::N("15".into()))
+        );
         assert!(get_n(&item, "units").is_none());
     }
 
     #[test]
     fn incoming_events_round_trip_and_check_the_name() {
-        let event = Event::order(EventName::OrderCreatedEvent, data(), "2025-01-01T00:00:00.000Z".into());
+        let event = Event::order(
+            EventName::OrderCreatedEvent,
+            data(),
+            "2025-01-01T00:00:00.000Z".into(),
+        );
         let parsed = IncomingEvent::<OrderEventData>::parse(
             event.to_item().unwrap(),
             &[EventName::OrderCreatedEvent],
@@ -228,7 +255,10 @@ mod tests {
         .unwrap();
         assert_eq!(parsed.event_data, data());
         assert!(matches!(
-            IncomingEvent::<OrderEventData>::parse(event.to_item().unwrap(), &[EventName::OrderPlacedEvent]),
+            IncomingEvent::<OrderEventData>::parse(
+                event.to_item().unwrap(),
+                &[EventName::OrderPlacedEvent]
+            ),
             Err(IncomingEventError::UnexpectedName { .. })
         ));
     }

@@ -82,7 +82,10 @@ impl TryFrom<f64> for Price {
             return Err(ValueError::NotFinite);
         }
         if value < 0.0 {
-            return Err(ValueError::OutOfRange { min: "0".to_owned(), max: "∞".to_owned() });
+            return Err(ValueError::OutOfRange {
+                min: "0".to_owned(),
+                max: "∞".to_owned(),
+            });
         }
         // -0.0 is a valid "0"; normalise it so it prints as 0.
         Ok(Self(value + 0.0))
@@ -112,9 +115,18 @@ mod tests {
     #[test]
     fn prices_are_finite_and_not_negative() {
         assert_eq!(serde_json::from_str::<Price>("15").unwrap().get(), 15.0);
-        assert_eq!(serde_json::to_string(&Price::new(15.0).unwrap()).unwrap(), "15");
-        assert_eq!(serde_json::to_string(&Price::new(33.25).unwrap()).unwrap(), "33.25");
-        assert_eq!(serde_json::to_string(&Price::new(-0.0).unwrap()).unwrap(), "0");
+        assert_eq!(
+            serde_json::to_string(&Price::new(15.0).unwrap()).unwrap(),
+            "15"
+        );
+        assert_eq!(
+            serde_json::to_string(&Price::new(33.25).unwrap()).unwrap(),
+            "33.25"
+        );
+        assert_eq!(
+            serde_json::to_string(&Price::new(-0.0).unwrap()).unwrap(),
+            "0"
+        );
         for invalid in ["-0.01", "\"5\"", "null"] {
             assert!(serde_json::from_str::<Price>(invalid).is_err(), "{invalid}");
         }

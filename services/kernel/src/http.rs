@@ -16,7 +16,9 @@ pub struct ApiRequest {
 
 impl ApiRequest {
     pub fn with_body(body: impl Into<String>) -> Self {
-        Self { body: Some(body.into()) }
+        Self {
+            body: Some(body.into()),
+        }
     }
 }
 
@@ -40,11 +42,17 @@ impl ApiResponse {
     }
 
     pub fn bad_request() -> Self {
-        Self { status: 400, body: Self::BAD_REQUEST_BODY.to_owned() }
+        Self {
+            status: 400,
+            body: Self::BAD_REQUEST_BODY.to_owned(),
+        }
     }
 
     pub fn internal_server_error() -> Self {
-        Self { status: 500, body: Self::INTERNAL_SERVER_ERROR_BODY.to_owned() }
+        Self {
+            status: 500,
+            body: Self::INTERNAL_SERVER_ERROR_BODY.to_owned(),
+        }
     }
 
     fn json(status: u16, body: &impl Serialize) -> Self {
@@ -113,9 +121,23 @@ mod tests {
 
     #[test]
     fn rejects_every_non_object_body() {
-        for body in [None, Some(""), Some("  \n"), Some("{"), Some("null"), Some("[]"), Some("\"x\""), Some("4")] {
-            let request = ApiRequest { body: body.map(str::to_owned) };
-            assert!(parse_json_body::<Body>(&request).is_err(), "{body:?} must be rejected");
+        for body in [
+            None,
+            Some(""),
+            Some("  \n"),
+            Some("{"),
+            Some("null"),
+            Some("[]"),
+            Some("\"x\""),
+            Some("4"),
+        ] {
+            let request = ApiRequest {
+                body: body.map(str::to_owned),
+            };
+            assert!(
+                parse_json_body::<Body>(&request).is_err(),
+                "{body:?} must be rejected"
+            );
         }
     }
 
@@ -125,6 +147,8 @@ mod tests {
             parse_json_body::<Body>(&ApiRequest::with_body(r#"{"name":4}"#)),
             Err(BodyError::InvalidShape(_))
         ));
-        assert!(parse_json_body::<Body>(&ApiRequest::with_body(r#"{"name":"x","extra":1}"#)).is_ok());
+        assert!(
+            parse_json_body::<Body>(&ApiRequest::with_body(r#"{"name":"x","extra":1}"#)).is_ok()
+        );
     }
 }

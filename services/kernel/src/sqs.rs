@@ -75,11 +75,19 @@ impl<P: StreamEventProcessor> SqsWorker<P> {
                 return RecordOutcome::Done;
             }
             None => {
-                tracing::warn!(worker, message_id, failure_kind = "InvalidArgumentsError", "message consumed: no body");
+                tracing::warn!(
+                    worker,
+                    message_id,
+                    failure_kind = "InvalidArgumentsError",
+                    "message consumed: no body"
+                );
                 return RecordOutcome::Done;
             }
         };
-        match AssertUnwindSafe(self.processor.process(new_image)).catch_unwind().await {
+        match AssertUnwindSafe(self.processor.process(new_image))
+            .catch_unwind()
+            .await
+        {
             Ok(Ok(())) => {
                 tracing::debug!(worker, message_id, "message processed");
                 RecordOutcome::Done
@@ -93,7 +101,11 @@ impl<P: StreamEventProcessor> SqsWorker<P> {
                 RecordOutcome::Done
             }
             Err(_panic) => {
-                tracing::error!(worker, message_id, "message will be retried: the processor panicked");
+                tracing::error!(
+                    worker,
+                    message_id,
+                    "message will be retried: the processor panicked"
+                );
                 RecordOutcome::Retry
             }
         }
@@ -113,7 +125,8 @@ pub enum EnvelopeError {
 
 /// Extracts `detail.dynamodb.NewImage` (DynamoDB JSON) from an SQS message body.
 pub fn stream_new_image(body: &str) -> Result<Item, EnvelopeError> {
-    let mut envelope: serde_json::Value = serde_json::from_str(body).map_err(EnvelopeError::NotJson)?;
+    let mut envelope: serde_json::Value =
+        serde_json::from_str(body).map_err(EnvelopeError::NotJson)?;
     let new_image = envelope
         .pointer_mut("/detail/dynamodb/NewImage")
         .filter(|image| image.is_object())
@@ -196,7 +209,9 @@ mod tests {
 
     #[tokio::test]
     async fn reports_only_transient_failures_and_panics() {
-        let worker = SqsWorker::new(ScriptedProcessor { seen: Mutex::new(Vec::new()) });
+        let worker = SqsWorker::new(ScriptedProcessor {
+            seen: Mutex::new(Vec::new()),
+        });
         let response = worker
             .handle(event(&[
                 ("m1", Some(body("ok"))),
@@ -223,8 +238,12 @@ mod tests {
 
     #[tokio::test]
     async fn an_empty_event_reports_nothing() {
-        let worker = SqsWorker::new(ScriptedProcessor { seen: Mutex::new(Vec::new()) });
-        let response = worker.handle(serde_json::from_str(r#"{"Records":[]}"#).unwrap()).await;
+        let worker = SqsWorker::new(ScriptedProcessor {
+            seen: Mutex::new(Vec::new()),
+        });
+        let response = worker
+            .handle(serde_json::from_str(r#"{"Records":[]}"#).unwrap())
+            .await;
         assert!(response.batch_item_failures.is_empty());
     }
 }

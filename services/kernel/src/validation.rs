@@ -48,7 +48,10 @@ pub fn integer_in_range(value: f64, min: u64, max: u64) -> Result<u64, ValueErro
         return Err(ValueError::NotAnInteger);
     }
     if value < min as f64 || value > max as f64 {
-        return Err(ValueError::OutOfRange { min: min.to_string(), max: max.to_string() });
+        return Err(ValueError::OutOfRange {
+            min: min.to_string(),
+            max: max.to_string(),
+        });
     }
     // In range and integral, so the conversion is exact.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -143,7 +146,9 @@ impl TryFrom<f64> for Limit {
     type Error = ValueError;
     fn try_from(value: f64) -> Result<Self, Self::Error> {
         let limit = integer_in_range(value, 1, u64::from(Self::MAX))?;
-        Ok(Self(u32::try_from(limit).map_err(|_| ValueError::NotAnInteger)?))
+        Ok(Self(
+            u32::try_from(limit).map_err(|_| ValueError::NotAnInteger)?,
+        ))
     }
 }
 
@@ -211,7 +216,10 @@ mod tests {
         assert!(serde_json::from_str::<Limit>("1001").is_err());
         assert!(serde_json::from_str::<Limit>("0").is_err());
         assert!(serde_json::from_str::<Limit>("\"5\"").is_err());
-        assert_eq!(serde_json::from_str::<SortDirection>("\"desc\"").unwrap(), SortDirection::Desc);
+        assert_eq!(
+            serde_json::from_str::<SortDirection>("\"desc\"").unwrap(),
+            SortDirection::Desc
+        );
         assert!(serde_json::from_str::<SortDirection>("\"DESC\"").is_err());
     }
 
@@ -225,7 +233,13 @@ mod tests {
     fn optional_fields_may_be_absent_but_not_null() {
         assert_eq!(serde_json::from_str::<Optional>("{}").unwrap().limit, None);
         assert!(serde_json::from_str::<Optional>(r#"{"limit":null}"#).is_err());
-        assert_eq!(serde_json::from_str::<Optional>(r#"{"limit":7}"#).unwrap().limit.map(Limit::get), Some(7));
+        assert_eq!(
+            serde_json::from_str::<Optional>(r#"{"limit":7}"#)
+                .unwrap()
+                .limit
+                .map(Limit::get),
+            Some(7)
+        );
     }
 
     #[derive(serde::Serialize)]
@@ -236,7 +250,13 @@ mod tests {
 
     #[test]
     fn prints_numbers_like_json_stringify() {
-        assert_eq!(serde_json::to_string(&Priced { price: 15.0 }).unwrap(), r#"{"price":15}"#);
-        assert_eq!(serde_json::to_string(&Priced { price: 33.25 }).unwrap(), r#"{"price":33.25}"#);
+        assert_eq!(
+            serde_json::to_string(&Priced { price: 15.0 }).unwrap(),
+            r#"{"price":15}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Priced { price: 33.25 }).unwrap(),
+            r#"{"price":33.25}"#
+        );
     }
 }

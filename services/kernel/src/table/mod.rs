@@ -30,7 +30,10 @@ pub struct Key {
 
 impl Key {
     pub fn new(pk: impl Into<String>, sk: impl Into<String>) -> Self {
-        Self { pk: pk.into(), sk: sk.into() }
+        Self {
+            pk: pk.into(),
+            sk: sk.into(),
+        }
     }
 }
 
@@ -122,7 +125,11 @@ pub struct Put {
 
 impl Put {
     pub fn new(item: Item) -> Self {
-        Self { item, condition: None, return_old_on_condition_failure: false }
+        Self {
+            item,
+            condition: None,
+            return_old_on_condition_failure: false,
+        }
     }
 
     pub fn with_condition(mut self, condition: Condition) -> Self {
@@ -216,11 +223,15 @@ pub struct Query {
 pub enum CancellationReason {
     /// This item was fine; another one cancelled the transaction.
     None,
-    ConditionalCheckFailed { old_item: Option<Item> },
+    ConditionalCheckFailed {
+        old_item: Option<Item>,
+    },
     TransactionConflict,
     Throttled,
     /// Any other DynamoDB reason code (e.g. `ValidationError`).
-    Other { code: String },
+    Other {
+        code: String,
+    },
 }
 
 /// What can go wrong with a table call, as DynamoDB reports it.
@@ -284,8 +295,10 @@ pub fn n(value: impl fmt::Display) -> AttributeValue {
 
 /// Builds an item from `(name, value)` pairs.
 pub fn item<const N: usize>(attributes: [(&str, AttributeValue); N]) -> Item {
-    let map: HashMap<String, AttributeValue> =
-        attributes.into_iter().map(|(name, value)| (name.to_owned(), value)).collect();
+    let map: HashMap<String, AttributeValue> = attributes
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
     Item::from(map)
 }
 
@@ -309,3 +322,6 @@ pub fn get_n<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
 pub fn key_of(item: &Item) -> Option<Key> {
     Some(Key::new(get_s(item, "pk")?, get_s(item, "sk")?))
 }
+
+#[cfg(any(test, feature = "fakes"))]
+pub mod scripted;
