@@ -1,0 +1,234 @@
+//! ListOrdersApi's one capability: querying the order view.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use kernel::table::{Query, QueryTarget, Table, TableError};
+
+use super::model::{ListOrdersQuery, ListedOrder};
+use crate::failure::OrdersFailure;
+use crate::order::{ORDER_TYPE_NAME, order_key};
+
+/// Reads orders from the order view.
+#[async_trait]
+pub trait QueryOrdersClient: Send + Sync {
+    async fn query_orders(
+        &self,
+        query: &ListOrdersQuery,
+    ) -> Result<Vec<ListedOrder>, OrdersFailure>;
+}
+
+/// One single-page table query.
+pub struct TableQueryOrdersClient {
+    table: Arc<dyn Table>,
+}
+
+impl TableQueryOrdersClient {
+    pub fn new(table: Arc<dyn Table>) -> Self {
+        Self { table }
+    }
+
+    fn table_query(query: &ListOrdersQuery) -> Query {
+        match query {
+            ListOrdersQuery::ById(order_id) => {
+                let key = order_key(order_id);
+                Query {
+                    target: QueryTarget::Table {
+                        pk: key.pk,
+                        sk: Some(key.sk),
+                    },
+                    forward: true,
+                    limit: None,
+                    consistent: false,
+                }
+            }
+            ListOrdersQuery::All { direction, limit } => Query {
+                target: QueryTarget::Gsi1 {
+                    gsi1pk: ORDER_TYPE_NAME.to_owned(),
+                },
+                forward: direction.is_forward(),
+                limit: Some(limit.get()),
+                consistent: false,
+            },
+        }
+    }
+}
+
+#[async_trait]
+impl QueryOrdersClient for TableQueryOrdersClient {
+    async fn query_orders(
+        &self,
+        query: &ListOrdersQuery,
+    ) -> Result<Vec<ListedOrder>, OrdersFailure> {
+        let items = match self.table.query(Self::table_query(query)).await {
+            Ok(items) => items,
+            Err(
+                error @ (TableError::ConditionalCheckFailed { .. }
+                | TableError::TransactionCanceled { .. }
+                | TableError::Throttled { .. }
+                | TableError::Unavailable { .. }
+                | TableError::Validation { .. }
+                | TableError::Other { .. }),
+            ) => return Err(OrdersFailure::unrecognized("querying orders", error)),
+        };
+        items
+            .into_iter()
+            .map(|item| {
+                // An attribute of an unexpected type means the view is corrupt: a server error.
+                serde_dynamo::from_item(item).map_err(|error| {
+                    OrdersFailure::unrecognized("reading a listed order item", error)
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use contracts::OrderId;
+    use kernel::Failure;
+    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
+    use kernel::table::{AttributeValue, item, n, s};
+    use kernel::validation::{Limit, SortDirection};
+
+    use super::*;
+    use crate::list_orders_api::model::JsNumber;
+
+    fn client(table: &Arc<ScriptedTable>) -> TableQueryOrdersClient {
+        TableQueryOrdersClient::new(table.clone())
+    }
+
+    fn limit(value: f64) -> Limit {
+        Limit::try_from(value).unwrap()
+    }
+
+    #[tokio::test]
+    async fn queries_one_order_by_its_key() {
+        let table = Arc::new(ScriptedTable::new());
+        let query = ListOrdersQuery::ById(OrderId::parse("ORDER-1").unwrap());
+        client(&table).query_orders(&query).await.unwrap();
+        assert_eq!(
+            table.calls(),
+            [TableCall::Query(Query {
+                target: QueryTarget::Table {
+                    pk: "ORDERS#ORDER_ID#ORDER-1".into(),
+                    sk: Some("ORDER_ID#ORDER-1".into()),
+                },
+                forward: true,
+                limit: None,
+                consistent: false,
+            })]
+        );
+    }
+
+    #[tokio::test]
+    async fn queries_all_orders_on_the_index_in_the_requested_direction() {
+        for (direction, forward) in [(SortDirection::Asc, true), (SortDirection::Desc, false)] {
+            let table = Arc::new(ScriptedTable::new());
+            let query = ListOrdersQuery::All {
+                direction,
+                limit: limit(7.0),
+            };
+            client(&table).query_orders(&query).await.unwrap();
+            assert_eq!(
+                table.calls(),
+                [TableCall::Query(Query {
+                    target: QueryTarget::Gsi1 {
+                        gsi1pk: "ORDERS#ORDER".into(),
+                    },
+                    forward,
+                    limit: Some(7),
+                    consistent: false,
+                })]
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn maps_items_keeping_only_the_listed_attributes() {
+        let table = Arc::new(ScriptedTable::new());
+        table.then(Scripted::Items(vec![
+            item([
+                ("pk", s("ORDERS#ORDER_ID#ORDER-1")),
+                ("sk", s("ORDER_ID#ORDER-1")),
+                ("orderId", s("ORDER-1")),
+                ("orderStatus", s("ORDER_CREATED_STATUS")),
+                ("sku", s("APPLES")),
+                ("units", n(3)),
+                ("price", n(15)),
+                ("userId", s("MARIA")),
+                ("createdAt", s("2025-01-01T00:00:00.000Z")),
+                ("updatedAt", s("2025-01-02T00:00:00.000Z")),
+                ("_tn", s("ORDERS#ORDER")),
+                ("gsi1pk", s("ORDERS#ORDER")),
+            ]),
+            item([("orderId", s("ORDER-2")), ("price", n(0.5))]),
+        ]));
+        let orders = client(&table)
+            .query_orders(&ListOrdersQuery::All {
+                direction: SortDirection::Asc,
+                limit: Limit::DEFAULT,
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            orders,
+            [
+                ListedOrder {
+                    order_id: Some("ORDER-1".into()),
+                    order_status: Some("ORDER_CREATED_STATUS".into()),
+                    sku: Some("APPLES".into()),
+                    units: Some(JsNumber(3.0)),
+                    price: Some(JsNumber(15.0)),
+                    user_id: Some("MARIA".into()),
+                    created_at: Some("2025-01-01T00:00:00.000Z".into()),
+                    updated_at: Some("2025-01-02T00:00:00.000Z".into()),
+                },
+                ListedOrder {
+                    order_id: Some("ORDER-2".into()),
+                    price: Some(JsNumber(0.5)),
+                    ..ListedOrder::default()
+                },
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_malformed_item_is_an_unrecognized_error() {
+        let table = Arc::new(ScriptedTable::new());
+        table.then(Scripted::Items(vec![item([(
+            "units",
+            AttributeValue::S("three".into()),
+        )])]));
+        let failure = client(&table)
+            .query_orders(&ListOrdersQuery::ById(OrderId::parse("ORDER-1").unwrap()))
+            .await
+            .unwrap_err();
+        assert_eq!(failure.kind(), "UnrecognizedError");
+    }
+
+    #[tokio::test]
+    async fn every_table_error_is_unrecognized_and_transient() {
+        for error in [
+            TableError::Throttled { source: None },
+            TableError::Unavailable {
+                source: "down".into(),
+            },
+            TableError::Validation {
+                message: "bad".into(),
+            },
+            TableError::Other {
+                source: "boom".into(),
+            },
+        ] {
+            let table = Arc::new(ScriptedTable::new());
+            table.then(Scripted::Fail(error));
+            let failure = client(&table)
+                .query_orders(&ListOrdersQuery::ById(OrderId::parse("ORDER-1").unwrap()))
+                .await
+                .unwrap_err();
+            assert_eq!(failure.kind(), "UnrecognizedError");
+            assert!(failure.is_transient());
+        }
+    }
+}

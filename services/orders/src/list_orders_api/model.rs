@@ -1,0 +1,172 @@
+//! The request, query and response of ListOrdersApi.
+
+use contracts::OrderId;
+use kernel::validation::{Limit, SortDirection, present, serialize_js_number};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The body of `listOrders`: every field optional, but never `null`. Unknown properties are
+/// ignored.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListOrdersRequest {
+    // Deviation (#8): `OrderId` trims, so the filter uses the trimmed id (the original queried
+    // with the raw value).
+    #[serde(default, deserialize_with = "present")]
+    pub order_id: Option<OrderId>,
+    #[serde(default, deserialize_with = "present")]
+    pub sort_direction: Option<SortDirection>,
+    #[serde(default, deserialize_with = "present")]
+    pub limit: Option<Limit>,
+}
+
+/// What to read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListOrdersQuery {
+    /// The one order with this id (`sortDirection` and `limit` do not apply).
+    ById(OrderId),
+    /// One page of all orders, by creation time.
+    All {
+        direction: SortDirection,
+        limit: Limit,
+    },
+}
+
+impl From<ListOrdersRequest> for ListOrdersQuery {
+    fn from(request: ListOrdersRequest) -> Self {
+        match request.order_id {
+            Some(order_id) => ListOrdersQuery::ById(order_id),
+            None => ListOrdersQuery::All {
+                direction: request.sort_direction.unwrap_or_default(),
+                limit: request.limit.unwrap_or_default(),
+            },
+        }
+    }
+}
+
+/// One order as listed: the stored attributes as they are, absent ones omitted, keys in the
+/// original's order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListedOrder {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub units: Option<JsNumber>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<JsNumber>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+}
+
+/// A stored number, printed the way `JSON.stringify` prints it (`15`, not `15.0`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct JsNumber(pub f64);
+
+impl Serialize for JsNumber {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_js_number(&self.0, serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for JsNumber {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        f64::deserialize(deserializer).map(JsNumber)
+    }
+}
+
+/// The 200 body: `{"orders":[…]}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ListOrdersResponse {
+    pub orders: Vec<ListedOrder>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(body: &str) -> Result<ListOrdersRequest, serde_json::Error> {
+        serde_json::from_str(body)
+    }
+
+    #[test]
+    fn every_field_is_optional_but_never_null() {
+        assert_eq!(parse("{}").unwrap(), ListOrdersRequest::default());
+        for body in [
+            r#"{"orderId":null}"#,
+            r#"{"sortDirection":null}"#,
+            r#"{"limit":null}"#,
+        ] {
+            assert!(parse(body).is_err(), "{body}");
+        }
+    }
+
+    #[test]
+    fn an_order_id_selects_one_order_by_its_trimmed_id() {
+        let query = ListOrdersQuery::from(
+            parse(r#"{"orderId":"  ORDER-1 ","sortDirection":"desc","limit":5}"#).unwrap(),
+        );
+        assert_eq!(
+            query,
+            ListOrdersQuery::ById(OrderId::parse("ORDER-1").unwrap())
+        );
+    }
+
+    #[test]
+    fn without_an_order_id_lists_ascending_50_by_default() {
+        assert_eq!(
+            ListOrdersQuery::from(parse(r#"{"unknown":1}"#).unwrap()),
+            ListOrdersQuery::All {
+                direction: SortDirection::Asc,
+                limit: Limit::DEFAULT
+            }
+        );
+        let ListOrdersQuery::All { direction, limit } =
+            ListOrdersQuery::from(parse(r#"{"sortDirection":"desc","limit":1000}"#).unwrap())
+        else {
+            panic!("expected a listing");
+        };
+        assert_eq!((direction, limit.get()), (SortDirection::Desc, 1000));
+    }
+
+    #[test]
+    fn invalid_values_are_rejected() {
+        for body in [
+            r#"{"orderId":"abc"}"#,
+            r#"{"orderId":"   "}"#,
+            r#"{"orderId":1234}"#,
+            r#"{"sortDirection":"DESC"}"#,
+            r#"{"sortDirection":"up"}"#,
+            r#"{"limit":0}"#,
+            r#"{"limit":1001}"#,
+            r#"{"limit":2.5}"#,
+            r#"{"limit":"5"}"#,
+        ] {
+            assert!(parse(body).is_err(), "{body}");
+        }
+    }
+
+    #[test]
+    fn listed_orders_omit_absent_attributes_and_print_numbers_like_javascript() {
+        let order = ListedOrder {
+            order_id: Some("ORDER-1".into()),
+            units: Some(JsNumber(3.0)),
+            price: Some(JsNumber(33.25)),
+            ..ListedOrder::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&ListOrdersResponse {
+                orders: vec![order]
+            })
+            .unwrap(),
+            r#"{"orders":[{"orderId":"ORDER-1","units":3,"price":33.25}]}"#
+        );
+    }
+}

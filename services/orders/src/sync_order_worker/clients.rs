@@ -1,0 +1,602 @@
+//! SyncOrderWorker's capabilities: read the order, create it, move its status, raise
+//! `ORDER_CREATED_EVENT`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use contracts::{Event, OrderEventData, OrderId};
+use kernel::table::{Condition, Item, ReturnValues, Table, TableError, Update, n, s};
+
+use super::model::{StatusChange, StatusUpdate};
+use crate::failure::OrdersFailure;
+use crate::order::{ORDER_SERVICE_NAME, ORDER_TYPE_NAME, Order, order_gsi1sk, order_key};
+use crate::order_status::OrderStatus;
+
+/// Reads an order with a strongly consistent read.
+#[async_trait]
+pub trait ReadOrderClient: Send + Sync {
+    /// `None` when the order does not exist; `InvalidArguments` when the stored order is invalid.
+    async fn read_order(&self, order_id: &OrderId) -> Result<Option<Order>, OrdersFailure>;
+}
+
+/// Creates an order in `ORDER_CREATED_STATUS` unless it exists.
+#[async_trait]
+pub trait CreateOrderClient: Send + Sync {
+    /// The order as stored: the new one, or the one that already existed. `None` when the
+    /// storage did not hand back a usable order item (the caller reads it instead).
+    async fn create_order(
+        &self,
+        data: &OrderEventData,
+        now: &str,
+    ) -> Result<Option<Order>, OrdersFailure>;
+}
+
+/// Moves an order's status, only if it still has the status it was read with.
+#[async_trait]
+pub trait UpdateOrderStatusClient: Send + Sync {
+    async fn update_order_status(
+        &self,
+        change: &StatusChange,
+    ) -> Result<StatusUpdate, OrdersFailure>;
+}
+
+/// Raises `ORDER_CREATED_EVENT` exactly once (first writer wins).
+#[async_trait]
+pub trait RaiseOrderCreatedEventClient: Send + Sync {
+    /// `DuplicateEventRaised` when the event already exists.
+    async fn raise_order_created_event(
+        &self,
+        event: &Event<OrderEventData>,
+    ) -> Result<(), OrdersFailure>;
+}
+
+pub struct TableReadOrderClient {
+    table: Arc<dyn Table>,
+}
+
+impl TableReadOrderClient {
+    pub fn new(table: Arc<dyn Table>) -> Self {
+        Self { table }
+    }
+}
+
+#[async_trait]
+impl ReadOrderClient for TableReadOrderClient {
+    async fn read_order(&self, order_id: &OrderId) -> Result<Option<Order>, OrdersFailure> {
+        // Deviation (#1): the read decides the transition, so it must see the latest write
+        // (the original read was eventually consistent).
+        let item = match self.table.get(&order_key(order_id), true).await {
+            Ok(item) => item,
+            Err(
+                error @ (TableError::ConditionalCheckFailed { .. }
+                | TableError::TransactionCanceled { .. }
+                | TableError::Throttled { .. }
+                | TableError::Unavailable { .. }
+                | TableError::Validation { .. }
+                | TableError::Other { .. }),
+            ) => return Err(OrdersFailure::unrecognized("reading the order", error)),
+        };
+        item.map(|item| {
+            Order::from_item(item).map_err(|error| {
+                OrdersFailure::invalid_arguments("the stored order is invalid", error)
+            })
+        })
+        .transpose()
+    }
+}
+
+pub struct TableCreateOrderClient {
+    table: Arc<dyn Table>,
+}
+
+impl TableCreateOrderClient {
+    pub fn new(table: Arc<dyn Table>) -> Self {
+        Self { table }
+    }
+
+    fn create_update(data: &OrderEventData, now: &str) -> Update {
+        Update::new(order_key(&data.order_id))
+            .set("orderId", s(data.order_id.as_str()))
+            .set("orderStatus", s(OrderStatus::OrderCreatedStatus.as_str()))
+            .set("sku", s(data.sku.as_str()))
+            .set("units", n(data.units.get()))
+            .set("price", n(data.price))
+            .set("userId", s(data.user_id.as_str()))
+            .set("createdAt", s(now))
+            .set("updatedAt", s(now))
+            .set("_tn", s(ORDER_TYPE_NAME))
+            .set("_sn", s(ORDER_SERVICE_NAME))
+            .set("gsi1pk", s(ORDER_TYPE_NAME))
+            .set("gsi1sk", s(order_gsi1sk(now)))
+            .with_condition(Condition::item_not_exists())
+            .returning(ReturnValues::AllNew)
+            .returning_old_on_condition_failure()
+    }
+}
+
+/// A returned item that is absent or not a valid order gives no order.
+fn usable_order(item: Option<Item>) -> Option<Order> {
+    item.and_then(|item| Order::from_item(item).ok())
+}
+
+#[async_trait]
+impl CreateOrderClient for TableCreateOrderClient {
+    async fn create_order(
+        &self,
+        data: &OrderEventData,
+        now: &str,
+    ) -> Result<Option<Order>, OrdersFailure> {
+        match self.table.update(Self::create_update(data, now)).await {
+            Ok(new_item) => Ok(usable_order(new_item)),
+            // The order exists already (first writer wins): it is the result.
+            // Deviation (#6): the original decoded the old item without checking it was there;
+            // here an absent or invalid old item makes the caller read the order instead.
+            Err(TableError::ConditionalCheckFailed { old_item }) => Ok(usable_order(old_item)),
+            Err(
+                error @ (TableError::TransactionCanceled { .. }
+                | TableError::Throttled { .. }
+                | TableError::Unavailable { .. }
+                | TableError::Validation { .. }
+                | TableError::Other { .. }),
+            ) => Err(OrdersFailure::unrecognized("creating the order", error)),
+        }
+    }
+}
+
+pub struct TableUpdateOrderStatusClient {
+    table: Arc<dyn Table>,
+}
+
+impl TableUpdateOrderStatusClient {
+    pub fn new(table: Arc<dyn Table>) -> Self {
+        Self { table }
+    }
+
+    fn status_update(change: &StatusChange) -> Update {
+        Update::new(order_key(&change.order_id))
+            .set("orderStatus", s(change.to.as_str()))
+            .set("updatedAt", s(&change.updated_at))
+            // Deviation (#1): guarded by the status read (the original only required
+            // `orderStatus <> <new>`, so a slower writer could regress the order), and by the
+            // order's existence (#6: the original could create a partial item).
+            .with_condition(Condition::And(vec![
+                Condition::item_exists(),
+                Condition::equals("orderStatus", s(change.from.as_str())),
+            ]))
+    }
+}
+
+#[async_trait]
+impl UpdateOrderStatusClient for TableUpdateOrderStatusClient {
+    async fn update_order_status(
+        &self,
+        change: &StatusChange,
+    ) -> Result<StatusUpdate, OrdersFailure> {
+        match self.table.update(Self::status_update(change)).await {
+            Ok(_) => Ok(StatusUpdate::Applied),
+            Err(TableError::ConditionalCheckFailed { .. }) => Ok(StatusUpdate::Conflicted),
+            Err(
+                error @ (TableError::TransactionCanceled { .. }
+                | TableError::Throttled { .. }
+                | TableError::Unavailable { .. }
+                | TableError::Validation { .. }
+                | TableError::Other { .. }),
+            ) => Err(OrdersFailure::unrecognized(
+                "updating the order status",
+                error,
+            )),
+        }
+    }
+}
+
+pub struct TableRaiseOrderCreatedEventClient {
+    table: Arc<dyn Table>,
+}
+
+impl TableRaiseOrderCreatedEventClient {
+    pub fn new(table: Arc<dyn Table>) -> Self {
+        Self { table }
+    }
+}
+
+#[async_trait]
+impl RaiseOrderCreatedEventClient for TableRaiseOrderCreatedEventClient {
+    async fn raise_order_created_event(
+        &self,
+        event: &Event<OrderEventData>,
+    ) -> Result<(), OrdersFailure> {
+        let put = event.to_put().map_err(|error| {
+            OrdersFailure::invalid_arguments("the ORDER_CREATED_EVENT item cannot be built", error)
+        })?;
+        match self.table.put(put).await {
+            Ok(()) => Ok(()),
+            Err(TableError::ConditionalCheckFailed { .. }) => {
+                Err(OrdersFailure::DuplicateEventRaised {
+                    order_id: event.event_data.order_id.clone(),
+                    event_name: event.event_name,
+                })
+            }
+            Err(
+                error @ (TableError::TransactionCanceled { .. }
+                | TableError::Throttled { .. }
+                | TableError::Unavailable { .. }
+                | TableError::Validation { .. }
+                | TableError::Other { .. }),
+            ) => Err(OrdersFailure::unrecognized(
+                "raising ORDER_CREATED_EVENT",
+                error,
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use contracts::{EventName, Price, Sku, Units, UserId};
+    use kernel::Failure;
+    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
+    use kernel::table::{AttributeValue, Key, Put, UpdateAction, item};
+
+    use super::*;
+
+    const NOW: &str = "2025-06-19T00:27:33.368Z";
+    const EARLIER: &str = "2025-06-18T00:00:00.000Z";
+
+    fn order_id() -> OrderId {
+        OrderId::parse("ORDER-1").unwrap()
+    }
+
+    fn data() -> OrderEventData {
+        OrderEventData {
+            order_id: order_id(),
+            sku: Sku::parse("APPLES").unwrap(),
+            units: Units::new(3).unwrap(),
+            price: Price::new(33.25).unwrap(),
+            user_id: UserId::parse("MARIA").unwrap(),
+        }
+    }
+
+    fn key() -> Key {
+        Key::new("ORDERS#ORDER_ID#ORDER-1", "ORDER_ID#ORDER-1")
+    }
+
+    fn stored_item(status: &str) -> Item {
+        item([
+            ("pk", s("ORDERS#ORDER_ID#ORDER-1")),
+            ("sk", s("ORDER_ID#ORDER-1")),
+            ("orderId", s("ORDER-1")),
+            ("orderStatus", s(status)),
+            ("sku", s("APPLES")),
+            ("units", n(3)),
+            ("price", n(33.25)),
+            ("userId", s("MARIA")),
+            ("createdAt", s(EARLIER)),
+            ("updatedAt", s(EARLIER)),
+            ("_tn", s("ORDERS#ORDER")),
+            ("_sn", s("ORDERS")),
+            ("gsi1pk", s("ORDERS#ORDER")),
+            ("gsi1sk", s(format!("CREATED_AT#{EARLIER}"))),
+        ])
+    }
+
+    fn stored_order(status: OrderStatus) -> Order {
+        Order::from_item(stored_item(status.as_str())).unwrap()
+    }
+
+    fn unrecognized_errors() -> Vec<TableError> {
+        vec![
+            TableError::Throttled { source: None },
+            TableError::Unavailable {
+                source: "down".into(),
+            },
+            TableError::Validation {
+                message: "bad".into(),
+            },
+            TableError::Other {
+                source: "boom".into(),
+            },
+            TableError::TransactionCanceled {
+                reasons: Vec::new(),
+            },
+        ]
+    }
+
+    fn table() -> Arc<ScriptedTable> {
+        Arc::new(ScriptedTable::new())
+    }
+
+    // --- ReadOrderClient ---------------------------------------------------------------------
+
+    #[tokio::test]
+    async fn reads_the_order_consistently() {
+        let table = table();
+        table.then(Scripted::Item(Some(stored_item("ORDER_SHIPPED_STATUS"))));
+        let order = TableReadOrderClient::new(table.clone())
+            .read_order(&order_id())
+            .await
+            .unwrap();
+        assert_eq!(order, Some(stored_order(OrderStatus::OrderShippedStatus)));
+        assert_eq!(
+            table.calls(),
+            [TableCall::Get {
+                key: key(),
+                consistent: true
+            }]
+        );
+    }
+
+    #[tokio::test]
+    async fn an_absent_order_reads_as_none() {
+        let order = TableReadOrderClient::new(table())
+            .read_order(&order_id())
+            .await
+            .unwrap();
+        assert_eq!(order, None);
+    }
+
+    #[tokio::test]
+    async fn an_invalid_stored_order_is_invalid_arguments() {
+        for invalid in [
+            stored_item("ORDER_COMPLETED_STATUS"),
+            item([
+                ("pk", s("ORDERS#ORDER_ID#ORDER-1")),
+                ("orderId", s("ORDER-1")),
+            ]),
+        ] {
+            let table = table();
+            table.then(Scripted::Item(Some(invalid)));
+            let failure = TableReadOrderClient::new(table)
+                .read_order(&order_id())
+                .await
+                .unwrap_err();
+            assert_eq!(failure.kind(), "InvalidArgumentsError");
+            assert!(!failure.is_transient());
+        }
+    }
+
+    #[tokio::test]
+    async fn read_errors_are_unrecognized_and_transient() {
+        for error in unrecognized_errors() {
+            let table = table();
+            table.then(Scripted::Fail(error));
+            let failure = TableReadOrderClient::new(table)
+                .read_order(&order_id())
+                .await
+                .unwrap_err();
+            assert_eq!(failure.kind(), "UnrecognizedError");
+            assert!(failure.is_transient());
+        }
+    }
+
+    // --- CreateOrderClient -------------------------------------------------------------------
+
+    #[tokio::test]
+    async fn creates_the_order_with_the_original_layout_unless_it_exists() {
+        let table = table();
+        let created = {
+            let mut item = stored_item("ORDER_CREATED_STATUS");
+            item.insert("createdAt".into(), s(NOW));
+            item.insert("updatedAt".into(), s(NOW));
+            item
+        };
+        table.then(Scripted::Item(Some(created.clone())));
+        let order = TableCreateOrderClient::new(table.clone())
+            .create_order(&data(), NOW)
+            .await
+            .unwrap();
+        assert_eq!(order, Some(Order::from_item(created).unwrap()));
+
+        let set = |value: AttributeValue| UpdateAction::Set(value);
+        let expected = Update {
+            key: key(),
+            actions: vec![
+                ("orderId".into(), set(s("ORDER-1"))),
+                ("orderStatus".into(), set(s("ORDER_CREATED_STATUS"))),
+                ("sku".into(), set(s("APPLES"))),
+                ("units".into(), set(n(3))),
+                ("price".into(), set(n(33.25))),
+                ("userId".into(), set(s("MARIA"))),
+                ("createdAt".into(), set(s(NOW))),
+                ("updatedAt".into(), set(s(NOW))),
+                ("_tn".into(), set(s("ORDERS#ORDER"))),
+                ("_sn".into(), set(s("ORDERS"))),
+                ("gsi1pk".into(), set(s("ORDERS#ORDER"))),
+                ("gsi1sk".into(), set(s(format!("CREATED_AT#{NOW}")))),
+            ],
+            condition: Some(Condition::And(vec![
+                Condition::AttributeNotExists("pk".into()),
+                Condition::AttributeNotExists("sk".into()),
+            ])),
+            return_values: ReturnValues::AllNew,
+            return_old_on_condition_failure: true,
+        };
+        assert_eq!(table.calls(), [TableCall::Update(expected)]);
+    }
+
+    #[tokio::test]
+    async fn an_existing_order_is_returned_from_the_old_item() {
+        let table = table();
+        table.then(Scripted::Fail(TableError::ConditionalCheckFailed {
+            old_item: Some(stored_item("ORDER_PAYMENT_ACCEPTED_STATUS")),
+        }));
+        let order = TableCreateOrderClient::new(table)
+            .create_order(&data(), NOW)
+            .await
+            .unwrap();
+        assert_eq!(
+            order,
+            Some(stored_order(OrderStatus::OrderPaymentAcceptedStatus))
+        );
+    }
+
+    #[tokio::test]
+    async fn an_absent_or_invalid_returned_item_gives_no_order() {
+        for answer in [
+            Scripted::Fail(TableError::ConditionalCheckFailed { old_item: None }),
+            Scripted::Fail(TableError::ConditionalCheckFailed {
+                old_item: Some(stored_item("NOT_A_STATUS")),
+            }),
+            Scripted::Item(None),
+            Scripted::Item(Some(item([("orderId", s("ORDER-1"))]))),
+        ] {
+            let table = table();
+            table.then(answer);
+            let order = TableCreateOrderClient::new(table)
+                .create_order(&data(), NOW)
+                .await
+                .unwrap();
+            assert_eq!(order, None);
+        }
+    }
+
+    #[tokio::test]
+    async fn create_errors_are_unrecognized_and_transient() {
+        for error in unrecognized_errors() {
+            let table = table();
+            table.then(Scripted::Fail(error));
+            let failure = TableCreateOrderClient::new(table)
+                .create_order(&data(), NOW)
+                .await
+                .unwrap_err();
+            assert_eq!(failure.kind(), "UnrecognizedError");
+            assert!(failure.is_transient());
+        }
+    }
+
+    // --- UpdateOrderStatusClient -------------------------------------------------------------
+
+    fn change() -> StatusChange {
+        StatusChange {
+            order_id: order_id(),
+            from: OrderStatus::OrderStockAllocatedStatus,
+            to: OrderStatus::OrderPaymentAcceptedStatus,
+            updated_at: NOW.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn updates_the_status_only_if_the_order_still_has_the_status_read() {
+        let table = table();
+        let outcome = TableUpdateOrderStatusClient::new(table.clone())
+            .update_order_status(&change())
+            .await
+            .unwrap();
+        assert_eq!(outcome, StatusUpdate::Applied);
+        let expected = Update {
+            key: key(),
+            actions: vec![
+                (
+                    "orderStatus".into(),
+                    UpdateAction::Set(s("ORDER_PAYMENT_ACCEPTED_STATUS")),
+                ),
+                ("updatedAt".into(), UpdateAction::Set(s(NOW))),
+            ],
+            condition: Some(Condition::And(vec![
+                Condition::And(vec![
+                    Condition::AttributeExists("pk".into()),
+                    Condition::AttributeExists("sk".into()),
+                ]),
+                Condition::Equals("orderStatus".into(), s("ORDER_STOCK_ALLOCATED_STATUS")),
+            ])),
+            return_values: ReturnValues::None,
+            return_old_on_condition_failure: false,
+        };
+        assert_eq!(table.calls(), [TableCall::Update(expected)]);
+    }
+
+    #[tokio::test]
+    async fn a_conditional_check_failure_is_a_conflict() {
+        let table = table();
+        table.then(Scripted::Fail(TableError::ConditionalCheckFailed {
+            old_item: None,
+        }));
+        let outcome = TableUpdateOrderStatusClient::new(table)
+            .update_order_status(&change())
+            .await
+            .unwrap();
+        assert_eq!(outcome, StatusUpdate::Conflicted);
+    }
+
+    #[tokio::test]
+    async fn update_errors_are_unrecognized_and_transient() {
+        for error in unrecognized_errors() {
+            let table = table();
+            table.then(Scripted::Fail(error));
+            let failure = TableUpdateOrderStatusClient::new(table)
+                .update_order_status(&change())
+                .await
+                .unwrap_err();
+            assert_eq!(failure.kind(), "UnrecognizedError");
+            assert!(failure.is_transient());
+        }
+    }
+
+    // --- RaiseOrderCreatedEventClient --------------------------------------------------------
+
+    fn created_event() -> Event<OrderEventData> {
+        Event::order(EventName::OrderCreatedEvent, data(), NOW.into())
+    }
+
+    #[tokio::test]
+    async fn puts_the_order_created_event_once() {
+        let table = table();
+        TableRaiseOrderCreatedEventClient::new(table.clone())
+            .raise_order_created_event(&created_event())
+            .await
+            .unwrap();
+        let expected = Put::new(item([
+            ("pk", s("EVENTS#ORDER_ID#ORDER-1")),
+            ("sk", s("EVENT#ORDER_CREATED_EVENT")),
+            ("eventName", s("ORDER_CREATED_EVENT")),
+            (
+                "eventData",
+                AttributeValue::M(
+                    item([
+                        ("orderId", s("ORDER-1")),
+                        ("sku", s("APPLES")),
+                        ("units", n(3)),
+                        ("price", n(33.25)),
+                        ("userId", s("MARIA")),
+                    ])
+                    .into(),
+                ),
+            ),
+            ("createdAt", s(NOW)),
+            ("updatedAt", s(NOW)),
+            ("_tn", s("EVENTS#EVENT")),
+            ("_sn", s("EVENTS")),
+            ("gsi1pk", s("EVENTS#EVENT")),
+            ("gsi1sk", s(format!("CREATED_AT#{NOW}"))),
+        ]))
+        .with_condition(Condition::item_not_exists());
+        assert_eq!(table.calls(), [TableCall::Put(expected)]);
+    }
+
+    #[tokio::test]
+    async fn an_existing_order_created_event_is_a_duplicate() {
+        let table = table();
+        table.then(Scripted::Fail(TableError::ConditionalCheckFailed {
+            old_item: None,
+        }));
+        let failure = TableRaiseOrderCreatedEventClient::new(table)
+            .raise_order_created_event(&created_event())
+            .await
+            .unwrap_err();
+        assert_eq!(failure.kind(), "DuplicateEventRaisedError");
+        assert!(!failure.is_transient());
+    }
+
+    #[tokio::test]
+    async fn raise_errors_are_unrecognized_and_transient() {
+        for error in unrecognized_errors() {
+            let table = table();
+            table.then(Scripted::Fail(error));
+            let failure = TableRaiseOrderCreatedEventClient::new(table)
+                .raise_order_created_event(&created_event())
+                .await
+                .unwrap_err();
+            assert_eq!(failure.kind(), "UnrecognizedError");
+            assert!(failure.is_transient());
+        }
+    }
+}

@@ -1,0 +1,726 @@
+//! SyncOrderWorker's service: the idempotency branches of BEHAVIOR.md §7.3.
+//!
+//! | event         | order   | action                                                       |
+//! |---------------|---------|--------------------------------------------------------------|
+//! | PLACED        | absent  | create it, then raise `ORDER_CREATED_EVENT` from the stored order |
+//! | PLACED        | present | re-raise `ORDER_CREATED_EVENT` (normally a duplicate)        |
+//! | anything else | absent  | `InvalidOperationError` (dropped)                             |
+//! | anything else | present | apply the transition table; Redundant/Stale/Forbidden dropped |
+
+use std::sync::Arc;
+
+use contracts::{Event, EventName, IncomingEvent, OrderEventData, OrderId};
+use kernel::clock::Clock;
+
+use super::clients::{
+    CreateOrderClient, RaiseOrderCreatedEventClient, ReadOrderClient, UpdateOrderStatusClient,
+};
+use super::model::{StatusChange, StatusUpdate};
+use crate::failure::OrdersFailure;
+use crate::order::Order;
+use crate::order_status::{OrderEventName, OrderStatus, Transition, transition};
+
+/// How many guarded status writes one message tries before asking SQS to retry it.
+pub const MAX_STATUS_UPDATE_ATTEMPTS: u32 = 3;
+
+pub struct SyncOrderService<R, C, U, E> {
+    read_order: R,
+    create_order: C,
+    update_order_status: U,
+    raise_order_created_event: E,
+    clock: Arc<dyn Clock>,
+}
+
+impl<R, C, U, E> SyncOrderService<R, C, U, E>
+where
+    R: ReadOrderClient,
+    C: CreateOrderClient,
+    U: UpdateOrderStatusClient,
+    E: RaiseOrderCreatedEventClient,
+{
+    pub fn new(
+        read_order: R,
+        create_order: C,
+        update_order_status: U,
+        raise_order_created_event: E,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            read_order,
+            create_order,
+            update_order_status,
+            raise_order_created_event,
+            clock,
+        }
+    }
+
+    pub async fn sync_order(
+        &self,
+        event: IncomingEvent<OrderEventData>,
+    ) -> Result<(), OrdersFailure> {
+        let event_name = OrderEventName::try_from(event.event_name).map_err(|error| {
+            OrdersFailure::invalid_arguments("SyncOrderWorker received a non-order event", error)
+        })?;
+        let data = event.event_data;
+        let stored = self.read_order.read_order(&data.order_id).await?;
+        match (event_name, stored) {
+            (OrderEventName::OrderPlacedEvent, None) => {
+                let order = self.create(&data).await?;
+                self.raise_order_created(&order).await
+            }
+            (OrderEventName::OrderPlacedEvent, Some(order)) => {
+                self.raise_order_created(&order).await
+            }
+            (status_event, None) => Err(OrdersFailure::InvalidOperation {
+                order_id: data.order_id,
+                event_name: status_event.event_name(),
+            }),
+            (status_event, Some(order)) => self.apply_status_event(order, status_event).await,
+        }
+    }
+
+    /// Creates the order, or finds the one that already exists.
+    async fn create(&self, data: &OrderEventData) -> Result<Order, OrdersFailure> {
+        let now = self.clock.now_iso();
+        if let Some(order) = self.create_order.create_order(data, &now).await? {
+            return Ok(order);
+        }
+        // Deviation (#6): the storage gave no usable order item back (the original would have
+        // crashed the whole batch); read it, and retry later if it is still not visible.
+        match self.read_order.read_order(&data.order_id).await? {
+            Some(order) => Ok(order),
+            None => Err(OrdersFailure::OrderCreateRace {
+                order_id: data.order_id.clone(),
+            }),
+        }
+    }
+
+    async fn raise_order_created(&self, order: &Order) -> Result<(), OrdersFailure> {
+        let event = Event::order(
+            EventName::OrderCreatedEvent,
+            order.event_data(),
+            self.clock.now_iso(),
+        );
+        self.raise_order_created_event
+            .raise_order_created_event(&event)
+            .await
+    }
+
+    /// Moves the order through the transition table.
+    ///
+    /// Deviation (#1): the write is guarded by the status read; when another writer got there
+    /// first the order is read again and the transition recomputed, so the view never regresses.
+    async fn apply_status_event(
+        &self,
+        mut order: Order,
+        event: OrderEventName,
+    ) -> Result<(), OrdersFailure> {
+        for attempt in 1..=MAX_STATUS_UPDATE_ATTEMPTS {
+            let change = StatusChange {
+                order_id: order.order_id.clone(),
+                from: order.order_status,
+                to: next_status(&order, event)?,
+                updated_at: self.clock.now_iso(),
+            };
+            match self
+                .update_order_status
+                .update_order_status(&change)
+                .await?
+            {
+                StatusUpdate::Applied => return Ok(()),
+                StatusUpdate::Conflicted if attempt == MAX_STATUS_UPDATE_ATTEMPTS => break,
+                StatusUpdate::Conflicted => {}
+            }
+            order = match self.read_order.read_order(&change.order_id).await? {
+                Some(order) => order,
+                None => return Err(vanished(change.order_id, event)),
+            };
+        }
+        Err(OrdersFailure::OrderStatusRace {
+            order_id: order.order_id,
+            attempts: MAX_STATUS_UPDATE_ATTEMPTS,
+        })
+    }
+}
+
+/// The status `event` moves `order` to, or why it does not move.
+fn next_status(order: &Order, event: OrderEventName) -> Result<OrderStatus, OrdersFailure> {
+    let order_id = order.order_id.clone();
+    let current = order.order_status;
+    match transition(current, event) {
+        Transition::To(status) => Ok(status),
+        Transition::Redundant => Err(OrdersFailure::RedundantOrderStatusTransition {
+            order_id,
+            current,
+            event,
+        }),
+        Transition::Stale => Err(OrdersFailure::StaleOrderStatusTransition {
+            order_id,
+            current,
+            event,
+        }),
+        Transition::Forbidden => Err(OrdersFailure::ForbiddenOrderStatusTransition {
+            order_id,
+            current,
+            event,
+        }),
+    }
+}
+
+/// The order disappeared between the read and the write: as if it had never existed.
+fn vanished(order_id: OrderId, event: OrderEventName) -> OrdersFailure {
+    OrdersFailure::InvalidOperation {
+        order_id,
+        event_name: event.event_name(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+    use std::sync::Mutex;
+
+    use async_trait::async_trait;
+    use contracts::{EventTime, Price, Sku, Units, UserId};
+    use kernel::Failure;
+    use kernel::clock::FixedClock;
+    use kernel::table::TableError;
+
+    use super::*;
+
+    const NOW: &str = "2025-06-19T00:27:33.368Z";
+    const EARLIER: &str = "2025-06-18T00:00:00.000Z";
+
+    /// One call a fake client received.
+    #[derive(Clone, Debug, PartialEq)]
+    enum Call {
+        Read(OrderId),
+        Create { data: OrderEventData, now: String },
+        Update(StatusChange),
+        Raise(Event<OrderEventData>),
+    }
+
+    #[derive(Default)]
+    struct Script {
+        reads: VecDeque<Result<Option<Order>, OrdersFailure>>,
+        creates: VecDeque<Result<Option<Order>, OrdersFailure>>,
+        updates: VecDeque<Result<StatusUpdate, OrdersFailure>>,
+        raises: VecDeque<Result<(), OrdersFailure>>,
+    }
+
+    /// All four clients in one: records calls, answers from per-capability scripts, and fails
+    /// the test on any call nobody scripted.
+    #[derive(Clone, Default)]
+    struct FakeClients {
+        calls: Arc<Mutex<Vec<Call>>>,
+        script: Arc<Mutex<Script>>,
+    }
+
+    impl FakeClients {
+        fn read(self, answer: Result<Option<Order>, OrdersFailure>) -> Self {
+            self.script.lock().unwrap().reads.push_back(answer);
+            self
+        }
+        fn create(self, answer: Result<Option<Order>, OrdersFailure>) -> Self {
+            self.script.lock().unwrap().creates.push_back(answer);
+            self
+        }
+        fn update(self, answer: Result<StatusUpdate, OrdersFailure>) -> Self {
+            self.script.lock().unwrap().updates.push_back(answer);
+            self
+        }
+        fn raise(self, answer: Result<(), OrdersFailure>) -> Self {
+            self.script.lock().unwrap().raises.push_back(answer);
+            self
+        }
+        fn calls(&self) -> Vec<Call> {
+            self.calls.lock().unwrap().clone()
+        }
+        fn record(&self, call: Call) {
+            self.calls.lock().unwrap().push(call);
+        }
+    }
+
+    fn unscripted<T>(answer: Option<T>, what: &str) -> T {
+        answer.unwrap_or_else(|| panic!("unexpected {what} call"))
+    }
+
+    #[async_trait]
+    impl ReadOrderClient for FakeClients {
+        async fn read_order(&self, order_id: &OrderId) -> Result<Option<Order>, OrdersFailure> {
+            self.record(Call::Read(order_id.clone()));
+            unscripted(self.script.lock().unwrap().reads.pop_front(), "read")
+        }
+    }
+
+    #[async_trait]
+    impl CreateOrderClient for FakeClients {
+        async fn create_order(
+            &self,
+            data: &OrderEventData,
+            now: &str,
+        ) -> Result<Option<Order>, OrdersFailure> {
+            self.record(Call::Create {
+                data: data.clone(),
+                now: now.to_owned(),
+            });
+            unscripted(self.script.lock().unwrap().creates.pop_front(), "create")
+        }
+    }
+
+    #[async_trait]
+    impl UpdateOrderStatusClient for FakeClients {
+        async fn update_order_status(
+            &self,
+            change: &StatusChange,
+        ) -> Result<StatusUpdate, OrdersFailure> {
+            self.record(Call::Update(change.clone()));
+            unscripted(self.script.lock().unwrap().updates.pop_front(), "update")
+        }
+    }
+
+    #[async_trait]
+    impl RaiseOrderCreatedEventClient for FakeClients {
+        async fn raise_order_created_event(
+            &self,
+            event: &Event<OrderEventData>,
+        ) -> Result<(), OrdersFailure> {
+            self.record(Call::Raise(event.clone()));
+            unscripted(self.script.lock().unwrap().raises.pop_front(), "raise")
+        }
+    }
+
+    async fn sync(
+        fake: &FakeClients,
+        event: IncomingEvent<OrderEventData>,
+    ) -> Result<(), OrdersFailure> {
+        SyncOrderService::new(
+            fake.clone(),
+            fake.clone(),
+            fake.clone(),
+            fake.clone(),
+            Arc::new(FixedClock::at_millis(1_750_292_853_368)),
+        )
+        .sync_order(event)
+        .await
+    }
+
+    fn order_id() -> OrderId {
+        OrderId::parse("ORDER-1").unwrap()
+    }
+
+    fn data() -> OrderEventData {
+        OrderEventData {
+            order_id: order_id(),
+            sku: Sku::parse("APPLES").unwrap(),
+            units: Units::new(3).unwrap(),
+            price: Price::new(15.0).unwrap(),
+            user_id: UserId::parse("MARIA").unwrap(),
+        }
+    }
+
+    fn incoming(event_name: EventName) -> IncomingEvent<OrderEventData> {
+        IncomingEvent {
+            event_name,
+            event_data: data(),
+            created_at: EventTime::parse(EARLIER).unwrap(),
+            updated_at: EventTime::parse(EARLIER).unwrap(),
+        }
+    }
+
+    fn order(status: OrderStatus) -> Order {
+        Order {
+            order_id: order_id(),
+            order_status: status,
+            sku: Sku::parse("APPLES").unwrap(),
+            units: Units::new(3).unwrap(),
+            price: Price::new(15.0).unwrap(),
+            user_id: UserId::parse("MARIA").unwrap(),
+            created_at: EventTime::parse(EARLIER).unwrap(),
+            updated_at: EventTime::parse(EARLIER).unwrap(),
+        }
+    }
+
+    /// An order whose stored data differs from the incoming event's (first writer won).
+    fn other_order() -> Order {
+        Order {
+            sku: Sku::parse("PEARS").unwrap(),
+            units: Units::new(7).unwrap(),
+            ..order(OrderStatus::OrderCreatedStatus)
+        }
+    }
+
+    fn created_event(order: &Order) -> Event<OrderEventData> {
+        Event::order(EventName::OrderCreatedEvent, order.event_data(), NOW.into())
+    }
+
+    fn change(from: OrderStatus, to: OrderStatus) -> StatusChange {
+        StatusChange {
+            order_id: order_id(),
+            from,
+            to,
+            updated_at: NOW.into(),
+        }
+    }
+
+    fn unrecognized() -> OrdersFailure {
+        OrdersFailure::unrecognized("storage", TableError::Throttled { source: None })
+    }
+
+    fn invalid() -> OrdersFailure {
+        OrdersFailure::invalid_arguments("stored order", std::fmt::Error)
+    }
+
+    fn duplicate() -> OrdersFailure {
+        OrdersFailure::DuplicateEventRaised {
+            order_id: order_id(),
+            event_name: EventName::OrderCreatedEvent,
+        }
+    }
+
+    /// The events other than ORDER_PLACED_EVENT.
+    fn status_events() -> impl Iterator<Item = OrderEventName> {
+        OrderEventName::ALL
+            .into_iter()
+            .filter(|event| *event != OrderEventName::OrderPlacedEvent)
+    }
+
+    fn kind(result: Result<(), OrdersFailure>) -> (&'static str, bool) {
+        let failure = result.unwrap_err();
+        (failure.kind(), failure.is_transient())
+    }
+
+    // --- ORDER_PLACED_EVENT, order absent ----------------------------------------------------
+
+    #[tokio::test]
+    async fn placed_and_absent_creates_the_order_then_raises_created_from_it() {
+        let created = order(OrderStatus::OrderCreatedStatus);
+        let fake = FakeClients::default()
+            .read(Ok(None))
+            .create(Ok(Some(created.clone())))
+            .raise(Ok(()));
+        sync(&fake, incoming(EventName::OrderPlacedEvent))
+            .await
+            .unwrap();
+        assert_eq!(
+            fake.calls(),
+            [
+                Call::Read(order_id()),
+                Call::Create {
+                    data: data(),
+                    now: NOW.into()
+                },
+                Call::Raise(created_event(&created)),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn placed_and_created_concurrently_raises_created_from_the_stored_order() {
+        let fake = FakeClients::default()
+            .read(Ok(None))
+            .create(Ok(Some(other_order())))
+            .raise(Ok(()));
+        sync(&fake, incoming(EventName::OrderPlacedEvent))
+            .await
+            .unwrap();
+        assert_eq!(fake.calls()[2], Call::Raise(created_event(&other_order())));
+    }
+
+    #[tokio::test]
+    async fn placed_without_a_usable_created_item_reads_the_order_back() {
+        let fake = FakeClients::default()
+            .read(Ok(None))
+            .create(Ok(None))
+            .read(Ok(Some(other_order())))
+            .raise(Ok(()));
+        sync(&fake, incoming(EventName::OrderPlacedEvent))
+            .await
+            .unwrap();
+        assert_eq!(
+            fake.calls(),
+            [
+                Call::Read(order_id()),
+                Call::Create {
+                    data: data(),
+                    now: NOW.into()
+                },
+                Call::Read(order_id()),
+                Call::Raise(created_event(&other_order())),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn placed_whose_order_cannot_be_read_back_is_retried() {
+        let fake = FakeClients::default()
+            .read(Ok(None))
+            .create(Ok(None))
+            .read(Ok(None));
+        let result = sync(&fake, incoming(EventName::OrderPlacedEvent)).await;
+        assert_eq!(kind(result), ("OrderCreateRaceError", true));
+        assert_eq!(fake.calls().len(), 3, "nothing raised");
+    }
+
+    #[tokio::test]
+    async fn placed_whose_read_back_order_is_invalid_is_dropped() {
+        let fake = FakeClients::default()
+            .read(Ok(None))
+            .create(Ok(None))
+            .read(Err(invalid()));
+        let result = sync(&fake, incoming(EventName::OrderPlacedEvent)).await;
+        assert_eq!(kind(result), ("InvalidArgumentsError", false));
+        assert_eq!(fake.calls().len(), 3, "nothing raised");
+    }
+
+    #[tokio::test]
+    async fn placed_whose_create_fails_returns_the_failure_and_raises_nothing() {
+        let fake = FakeClients::default()
+            .read(Ok(None))
+            .create(Err(unrecognized()));
+        let result = sync(&fake, incoming(EventName::OrderPlacedEvent)).await;
+        assert_eq!(kind(result), ("UnrecognizedError", true));
+        assert_eq!(fake.calls().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn placed_whose_created_event_exists_returns_the_duplicate() {
+        let fake = FakeClients::default()
+            .read(Ok(None))
+            .create(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
+            .raise(Err(duplicate()));
+        let result = sync(&fake, incoming(EventName::OrderPlacedEvent)).await;
+        assert_eq!(kind(result), ("DuplicateEventRaisedError", false));
+    }
+
+    #[tokio::test]
+    async fn placed_whose_raise_fails_is_retried() {
+        let fake = FakeClients::default()
+            .read(Ok(None))
+            .create(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
+            .raise(Err(unrecognized()));
+        let result = sync(&fake, incoming(EventName::OrderPlacedEvent)).await;
+        assert_eq!(kind(result), ("UnrecognizedError", true));
+    }
+
+    // --- ORDER_PLACED_EVENT, order present ---------------------------------------------------
+
+    #[tokio::test]
+    async fn placed_and_present_only_re_raises_created_from_the_stored_order() {
+        let stored = Order {
+            order_status: OrderStatus::OrderShippedStatus,
+            ..other_order()
+        };
+        let fake = FakeClients::default()
+            .read(Ok(Some(stored.clone())))
+            .raise(Ok(()));
+        sync(&fake, incoming(EventName::OrderPlacedEvent))
+            .await
+            .unwrap();
+        assert_eq!(
+            fake.calls(),
+            [Call::Read(order_id()), Call::Raise(created_event(&stored))]
+        );
+    }
+
+    #[tokio::test]
+    async fn placed_and_present_with_the_event_already_raised_is_a_duplicate() {
+        let fake = FakeClients::default()
+            .read(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
+            .raise(Err(duplicate()));
+        let result = sync(&fake, incoming(EventName::OrderPlacedEvent)).await;
+        assert_eq!(kind(result), ("DuplicateEventRaisedError", false));
+    }
+
+    // --- the first read ----------------------------------------------------------------------
+
+    #[tokio::test]
+    async fn a_failed_read_is_returned_and_nothing_else_happens() {
+        for event in OrderEventName::ALL {
+            for (failure, expected) in [
+                (unrecognized(), ("UnrecognizedError", true)),
+                (invalid(), ("InvalidArgumentsError", false)),
+            ] {
+                let fake = FakeClients::default().read(Err(failure));
+                let result = sync(&fake, incoming(event.event_name())).await;
+                assert_eq!(kind(result), expected, "{event}");
+                assert_eq!(fake.calls(), [Call::Read(order_id())]);
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_non_order_event_is_invalid_arguments() {
+        let fake = FakeClients::default();
+        let result = sync(&fake, incoming(EventName::SkuRestockedEvent)).await;
+        assert_eq!(kind(result), ("InvalidArgumentsError", false));
+        assert!(fake.calls().is_empty());
+    }
+
+    // --- other events ------------------------------------------------------------------------
+
+    #[tokio::test]
+    async fn another_event_for_an_absent_order_is_an_invalid_operation() {
+        for event in status_events() {
+            let fake = FakeClients::default().read(Ok(None));
+            let result = sync(&fake, incoming(event.event_name())).await;
+            assert_eq!(kind(result), ("InvalidOperationError", false), "{event}");
+            assert_eq!(fake.calls(), [Call::Read(order_id())]);
+        }
+    }
+
+    #[tokio::test]
+    async fn another_event_for_a_present_order_follows_the_transition_table() {
+        for current in OrderStatus::ALL {
+            for event in status_events() {
+                let fake = FakeClients::default()
+                    .read(Ok(Some(order(current))))
+                    .update(Ok(StatusUpdate::Applied));
+                let result = sync(&fake, incoming(event.event_name())).await;
+                let case = format!("{current} + {event}");
+                match transition(current, event) {
+                    Transition::To(next) => {
+                        assert!(result.is_ok(), "{case}");
+                        assert_eq!(
+                            fake.calls(),
+                            [Call::Read(order_id()), Call::Update(change(current, next))],
+                            "{case}"
+                        );
+                    }
+                    refused => {
+                        let expected = match refused {
+                            Transition::Redundant => "RedundantOrderStatusTransitionError",
+                            Transition::Stale => "StaleOrderStatusTransitionError",
+                            Transition::Forbidden => "ForbiddenOrderStatusTransitionError",
+                            Transition::To(_) => unreachable!(),
+                        };
+                        assert_eq!(kind(result), (expected, false), "{case}");
+                        assert_eq!(fake.calls(), [Call::Read(order_id())], "{case}: no write");
+                    }
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_status_update_is_returned() {
+        let fake = FakeClients::default()
+            .read(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
+            .update(Err(unrecognized()));
+        let result = sync(&fake, incoming(EventName::OrderStockAllocatedEvent)).await;
+        assert_eq!(kind(result), ("UnrecognizedError", true));
+    }
+
+    // --- Deviation (#1): the guarded write and its retries -----------------------------------
+
+    #[tokio::test]
+    async fn a_concurrent_status_change_is_re_read_and_the_transition_recomputed() {
+        // STOCK_ALLOCATED and PAYMENT_ACCEPTED both read CREATED; ALLOCATED wrote first.
+        let fake = FakeClients::default()
+            .read(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
+            .update(Ok(StatusUpdate::Conflicted))
+            .read(Ok(Some(order(OrderStatus::OrderStockAllocatedStatus))))
+            .update(Ok(StatusUpdate::Applied));
+        sync(&fake, incoming(EventName::OrderPaymentAcceptedEvent))
+            .await
+            .unwrap();
+        assert_eq!(
+            fake.calls(),
+            [
+                Call::Read(order_id()),
+                Call::Update(change(
+                    OrderStatus::OrderCreatedStatus,
+                    OrderStatus::OrderPaymentAcceptedStatus
+                )),
+                Call::Read(order_id()),
+                Call::Update(change(
+                    OrderStatus::OrderStockAllocatedStatus,
+                    OrderStatus::OrderPaymentAcceptedStatus
+                )),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_slower_older_event_never_regresses_the_order() {
+        // PAYMENT_ACCEPTED wrote first; the slower STOCK_ALLOCATED is now stale.
+        let fake = FakeClients::default()
+            .read(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
+            .update(Ok(StatusUpdate::Conflicted))
+            .read(Ok(Some(order(OrderStatus::OrderPaymentAcceptedStatus))));
+        let result = sync(&fake, incoming(EventName::OrderStockAllocatedEvent)).await;
+        assert_eq!(kind(result), ("StaleOrderStatusTransitionError", false));
+        assert_eq!(fake.calls().len(), 3, "one write only");
+    }
+
+    #[tokio::test]
+    async fn a_re_read_that_makes_the_event_redundant_or_forbidden_is_dropped() {
+        for (now_stored, expected) in [
+            (
+                OrderStatus::OrderShippedStatus,
+                "RedundantOrderStatusTransitionError",
+            ),
+            (
+                OrderStatus::OrderStockDepletedStatus,
+                "ForbiddenOrderStatusTransitionError",
+            ),
+        ] {
+            let fake = FakeClients::default()
+                .read(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
+                .update(Ok(StatusUpdate::Conflicted))
+                .read(Ok(Some(order(now_stored))));
+            let result = sync(&fake, incoming(EventName::OrderShippedEvent)).await;
+            assert_eq!(kind(result), (expected, false));
+        }
+    }
+
+    #[tokio::test]
+    async fn three_conflicts_in_a_row_ask_for_a_retry() {
+        let fake = FakeClients::default()
+            .read(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
+            .update(Ok(StatusUpdate::Conflicted))
+            .read(Ok(Some(order(OrderStatus::OrderStockAllocatedStatus))))
+            .update(Ok(StatusUpdate::Conflicted))
+            .read(Ok(Some(order(OrderStatus::OrderPaymentAcceptedStatus))))
+            .update(Ok(StatusUpdate::Conflicted));
+        let result = sync(&fake, incoming(EventName::OrderCanceledEvent)).await;
+        assert_eq!(kind(result), ("OrderStatusRaceError", true));
+        let updates: Vec<_> = fake
+            .calls()
+            .into_iter()
+            .filter_map(|call| match call {
+                Call::Update(change) => Some(change.from),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            updates,
+            [
+                OrderStatus::OrderCreatedStatus,
+                OrderStatus::OrderStockAllocatedStatus,
+                OrderStatus::OrderPaymentAcceptedStatus
+            ]
+        );
+        assert_eq!(fake.calls().len(), 6, "no read after the last attempt");
+    }
+
+    #[tokio::test]
+    async fn an_order_that_vanished_during_the_update_is_an_invalid_operation() {
+        let fake = FakeClients::default()
+            .read(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
+            .update(Ok(StatusUpdate::Conflicted))
+            .read(Ok(None));
+        let result = sync(&fake, incoming(EventName::OrderShippedEvent)).await;
+        assert_eq!(kind(result), ("InvalidOperationError", false));
+    }
+
+    #[tokio::test]
+    async fn a_failed_re_read_is_returned() {
+        let fake = FakeClients::default()
+            .read(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
+            .update(Ok(StatusUpdate::Conflicted))
+            .read(Err(unrecognized()));
+        let result = sync(&fake, incoming(EventName::OrderShippedEvent)).await;
+        assert_eq!(kind(result), ("UnrecognizedError", true));
+    }
+}
