@@ -1,0 +1,9 @@
+//! CompleteOrderPaymentAcceptedWorker (BEHAVIOR.md §6.5): on `ORDER_PAYMENT_ACCEPTED_EVENT`,
+//! marks the order's allocation `COMPLETED_PAYMENT_ACCEPTED` (the stock stays taken).
+
+mod clients;
+mod controller;
+mod model;
+mod service;
+
+pub use controller::controller;

@@ -1,0 +1,233 @@
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use kernel::table::{
+    CancellationReason, Condition, Table, TableError, TransactItem, Update, UpdateAction, n, s,
+};
+
+use super::model::DeallocateAllocationCommand;
+use crate::failure::InventoryFailure;
+use crate::records::{AllocationStatus, allocation_key, sku_key, still_allocated_condition};
+
+/// Moves an allocation from `ALLOCATED` to `DEALLOCATED_PAYMENT_REJECTED` and gives its units
+/// back to the SKU, all or nothing.
+#[async_trait]
+pub trait DeallocateAllocationClient: Send + Sync {
+    /// `StockDeallocationConditionFailed` when the allocation is no longer the allocated one
+    /// or the SKU counter is gone.
+    async fn deallocate_allocation(
+        &self,
+        command: &DeallocateAllocationCommand,
+    ) -> Result<(), InventoryFailure>;
+}
+
+pub struct TableDeallocateAllocationClient {
+    table: Arc<dyn Table>,
+}
+
+impl TableDeallocateAllocationClient {
+    pub fn new(table: Arc<dyn Table>) -> Self {
+        Self { table }
+    }
+}
+
+fn deallocation_transaction(command: &DeallocateAllocationCommand) -> Vec<TransactItem> {
+    let deallocate = Update::new(allocation_key(&command.sku, &command.order_id))
+        .set(
+            "allocationStatus",
+            s(AllocationStatus::DeallocatedPaymentRejected.as_str()),
+        )
+        .set("updatedAt", s(&command.now))
+        .with_condition(still_allocated_condition(
+            &command.order_id,
+            &command.sku,
+            command.units,
+        ));
+    let return_units = Update::new(sku_key(&command.sku))
+        .action("units", UpdateAction::Add(n(command.units.get())))
+        .set("updatedAt", s(&command.now))
+        .with_condition(Condition::item_exists());
+    vec![
+        TransactItem::Update(deallocate),
+        TransactItem::Update(return_units),
+    ]
+}
+
+fn is_condition_failure(reason: Option<&CancellationReason>) -> bool {
+    matches!(
+        reason,
+        Some(CancellationReason::ConditionalCheckFailed { .. })
+    )
+}
+
+#[async_trait]
+impl DeallocateAllocationClient for TableDeallocateAllocationClient {
+    async fn deallocate_allocation(
+        &self,
+        command: &DeallocateAllocationCommand,
+    ) -> Result<(), InventoryFailure> {
+        let transaction = deallocation_transaction(command);
+        match self.table.transact_write(transaction).await {
+            Ok(()) => Ok(()),
+            // Deviation (#2): only a failed condition is permanent. The original dropped every
+            // cancelled transaction (conflicts and throttling included), losing the stock.
+            Err(TableError::TransactionCanceled { reasons })
+                if is_condition_failure(reasons.first())
+                    || is_condition_failure(reasons.get(1)) =>
+            {
+                Err(InventoryFailure::StockDeallocationConditionFailed {
+                    key: allocation_key(&command.sku, &command.order_id),
+                    reasons,
+                })
+            }
+            Err(
+                source @ (TableError::TransactionCanceled { .. }
+                | TableError::ConditionalCheckFailed { .. }
+                | TableError::Throttled { .. }
+                | TableError::Unavailable { .. }
+                | TableError::Validation { .. }
+                | TableError::Other { .. }),
+            ) => Err(InventoryFailure::Storage {
+                action: "deallocating the stock",
+                source,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use contracts::Units;
+    use kernel::Failure;
+    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
+    use kernel::table::{Key, ReturnValues};
+
+    use super::*;
+    use crate::test_support::{NOW, cancelled, condition_failed, order_data, storage_errors};
+
+    fn command() -> DeallocateAllocationCommand {
+        let order = order_data();
+        DeallocateAllocationCommand {
+            order_id: order.order_id,
+            sku: order.sku,
+            units: Units::new(3).unwrap(),
+            now: NOW.to_owned(),
+        }
+    }
+
+    async fn deallocate(table: &Arc<ScriptedTable>) -> Result<(), InventoryFailure> {
+        TableDeallocateAllocationClient::new(table.clone())
+            .deallocate_allocation(&command())
+            .await
+    }
+
+    fn allocation_key_of_order() -> Key {
+        Key::new(
+            "INVENTORY#SKU#APPLES",
+            "SKU#APPLES#ORDER_ID#ORD001#ORDER_ALLOCATION",
+        )
+    }
+
+    #[tokio::test]
+    async fn deallocates_and_returns_the_units_in_one_transaction() {
+        let table = Arc::new(ScriptedTable::new());
+        deallocate(&table).await.unwrap();
+        let deallocate = Update {
+            key: allocation_key_of_order(),
+            actions: vec![
+                (
+                    "allocationStatus".into(),
+                    UpdateAction::Set(s("DEALLOCATED_PAYMENT_REJECTED")),
+                ),
+                ("updatedAt".into(), UpdateAction::Set(s(NOW))),
+            ],
+            condition: Some(Condition::And(vec![
+                Condition::And(vec![
+                    Condition::AttributeExists("pk".into()),
+                    Condition::AttributeExists("sk".into()),
+                ]),
+                Condition::Equals("orderId".into(), s("ORD001")),
+                Condition::Equals("sku".into(), s("APPLES")),
+                Condition::Equals("units".into(), n(3)),
+                Condition::Equals("allocationStatus".into(), s("ALLOCATED")),
+            ])),
+            return_values: ReturnValues::None,
+            return_old_on_condition_failure: false,
+        };
+        let return_units = Update {
+            key: Key::new("INVENTORY#SKU#APPLES", "SKU#APPLES"),
+            actions: vec![
+                ("units".into(), UpdateAction::Add(n(3))),
+                ("updatedAt".into(), UpdateAction::Set(s(NOW))),
+            ],
+            condition: Some(Condition::And(vec![
+                Condition::AttributeExists("pk".into()),
+                Condition::AttributeExists("sk".into()),
+            ])),
+            return_values: ReturnValues::None,
+            return_old_on_condition_failure: false,
+        };
+        assert_eq!(
+            table.calls(),
+            [TableCall::TransactWrite(vec![
+                TransactItem::Update(deallocate),
+                TransactItem::Update(return_units),
+            ])]
+        );
+    }
+
+    #[tokio::test]
+    async fn failed_conditions_are_an_invalid_deallocation() {
+        for reasons in [
+            [condition_failed(), CancellationReason::None],
+            [CancellationReason::None, condition_failed()],
+            [condition_failed(), condition_failed()],
+            [condition_failed(), CancellationReason::TransactionConflict],
+        ] {
+            let table = Arc::new(ScriptedTable::new());
+            table.then(Scripted::Fail(cancelled(reasons.clone())));
+            let failure = deallocate(&table).await.unwrap_err();
+            assert!(matches!(
+                &failure,
+                InventoryFailure::StockDeallocationConditionFailed { key, reasons: reported }
+                    if *key == allocation_key_of_order() && *reported == reasons.to_vec()
+            ));
+            assert_eq!(failure.kind(), "InvalidStockDeallocationError");
+            assert!(!failure.is_transient());
+        }
+    }
+
+    #[tokio::test]
+    async fn conflicts_throttling_and_other_errors_are_transient() {
+        let mut errors = storage_errors();
+        errors.extend([
+            cancelled([
+                CancellationReason::TransactionConflict,
+                CancellationReason::None,
+            ]),
+            cancelled([
+                CancellationReason::None,
+                CancellationReason::TransactionConflict,
+            ]),
+            cancelled([CancellationReason::Throttled, CancellationReason::Throttled]),
+            cancelled([
+                CancellationReason::Other {
+                    code: "ValidationError".into(),
+                },
+                CancellationReason::None,
+            ]),
+            TableError::TransactionCanceled { reasons: vec![] },
+            TableError::ConditionalCheckFailed { old_item: None },
+        ]);
+        for error in errors {
+            let table = Arc::new(ScriptedTable::new());
+            table.then(Scripted::Fail(error));
+            let failure = deallocate(&table).await.unwrap_err();
+            assert!(
+                matches!(failure, InventoryFailure::Storage { .. }),
+                "{failure:?}"
+            );
+            assert!(failure.is_transient());
+        }
+    }
+}

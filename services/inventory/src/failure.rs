@@ -1,0 +1,206 @@
+//! The one failure type of the Inventory domain (BEHAVIOR.md §3).
+
+use contracts::IncomingEventError;
+use kernel::Failure;
+use kernel::http::BodyError;
+use kernel::table::{CancellationReason, Key, TableError};
+
+use crate::records::AllocationStatus;
+
+/// Everything that can go wrong in an Inventory slice.
+///
+/// Several variants may share one `failureKind` (e.g. a request body and an incoming event are
+/// both `InvalidArgumentsError`); they differ by what the logs need to say.
+#[derive(Debug, thiserror::Error)]
+pub enum InventoryFailure {
+    #[error("the request body is invalid")]
+    InvalidRequest(#[source] BodyError),
+
+    #[error("the incoming event is invalid")]
+    InvalidEvent(#[source] IncomingEventError),
+
+    #[error("the item {key} could not be built")]
+    UnbuildableItem {
+        key: Key,
+        #[source]
+        source: serde_dynamo::Error,
+    },
+
+    #[error("the stored allocation {key} is invalid")]
+    InvalidStoredAllocation {
+        key: Key,
+        #[source]
+        source: serde_dynamo::Error,
+    },
+
+    #[error("{action} failed")]
+    Storage {
+        action: &'static str,
+        #[source]
+        source: TableError,
+    },
+
+    #[error("a stored SKU could not be read")]
+    UnreadableSku(#[source] serde_dynamo::Error),
+
+    #[error("the event {key} was already raised")]
+    DuplicateEventRaised { key: Key },
+
+    #[error("the restock {key} was already applied")]
+    DuplicateRestockOperation { key: Key },
+
+    #[error("the allocation {key} already exists")]
+    DuplicateStockAllocation { key: Key },
+
+    #[error("the SKU has too few units (or does not exist) for the allocation {key}")]
+    DepletedStockAllocation { key: Key },
+
+    #[error("the allocation {key} cannot be completed from status {status}")]
+    StockCompletionRefused { key: Key, status: AllocationStatus },
+
+    #[error("the allocation {key} is no longer the allocated one that was read")]
+    StockCompletionConditionFailed { key: Key },
+
+    #[error("the allocation {key} cannot be deallocated from status {status}")]
+    StockDeallocationRefused { key: Key, status: AllocationStatus },
+
+    #[error("the deallocation of {key} failed its conditions: {reasons:?}")]
+    StockDeallocationConditionFailed {
+        key: Key,
+        reasons: Vec<CancellationReason>,
+    },
+
+    #[error("the allocation {key} does not exist (yet)")]
+    AllocationNotFound { key: Key },
+}
+
+impl Failure for InventoryFailure {
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::InvalidRequest(_)
+            | Self::InvalidEvent(_)
+            | Self::UnbuildableItem { .. }
+            | Self::InvalidStoredAllocation { .. } => "InvalidArgumentsError",
+            Self::Storage { .. } | Self::UnreadableSku(_) => "UnrecognizedError",
+            Self::DuplicateEventRaised { .. } => "DuplicateEventRaisedError",
+            Self::DuplicateRestockOperation { .. } => "DuplicateRestockOperationError",
+            Self::DuplicateStockAllocation { .. } => "DuplicateStockAllocationError",
+            Self::DepletedStockAllocation { .. } => "DepletedStockAllocationError",
+            Self::StockCompletionRefused { .. } | Self::StockCompletionConditionFailed { .. } => {
+                "InvalidStockCompletionError"
+            }
+            Self::StockDeallocationRefused { .. }
+            | Self::StockDeallocationConditionFailed { .. } => "InvalidStockDeallocationError",
+            Self::AllocationNotFound { .. } => "AllocationNotFoundError",
+        }
+    }
+
+    fn is_transient(&self) -> bool {
+        match self {
+            // Deviation (#4): a missing allocation is retried (bounded by the queue's
+            // maxReceiveCount, then the DLQ) instead of being silently consumed.
+            Self::Storage { .. } | Self::UnreadableSku(_) | Self::AllocationNotFound { .. } => true,
+            Self::InvalidRequest(_)
+            | Self::InvalidEvent(_)
+            | Self::UnbuildableItem { .. }
+            | Self::InvalidStoredAllocation { .. }
+            | Self::DuplicateEventRaised { .. }
+            | Self::DuplicateRestockOperation { .. }
+            | Self::DuplicateStockAllocation { .. }
+            | Self::DepletedStockAllocation { .. }
+            | Self::StockCompletionRefused { .. }
+            | Self::StockCompletionConditionFailed { .. }
+            | Self::StockDeallocationRefused { .. }
+            | Self::StockDeallocationConditionFailed { .. } => false,
+        }
+    }
+
+    fn is_invalid_arguments(&self) -> bool {
+        self.kind() == "InvalidArgumentsError"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> Key {
+        Key::new("pk", "sk")
+    }
+
+    #[test]
+    fn only_storage_and_missing_allocations_are_transient() {
+        let transient = [
+            InventoryFailure::Storage {
+                action: "reading",
+                source: TableError::Throttled { source: None },
+            },
+            InventoryFailure::AllocationNotFound { key: key() },
+        ];
+        for failure in &transient {
+            assert!(failure.is_transient(), "{failure}");
+            assert!(!failure.is_invalid_arguments(), "{failure}");
+        }
+        let permanent = [
+            InventoryFailure::DuplicateEventRaised { key: key() },
+            InventoryFailure::DuplicateRestockOperation { key: key() },
+            InventoryFailure::DuplicateStockAllocation { key: key() },
+            InventoryFailure::DepletedStockAllocation { key: key() },
+            InventoryFailure::StockCompletionRefused {
+                key: key(),
+                status: AllocationStatus::StockDepleted,
+            },
+            InventoryFailure::StockCompletionConditionFailed { key: key() },
+            InventoryFailure::StockDeallocationRefused {
+                key: key(),
+                status: AllocationStatus::CompletedPaymentAccepted,
+            },
+            InventoryFailure::StockDeallocationConditionFailed {
+                key: key(),
+                reasons: vec![CancellationReason::None],
+            },
+            InventoryFailure::InvalidRequest(kernel::http::BodyError::Missing),
+        ];
+        for failure in &permanent {
+            assert!(!failure.is_transient(), "{failure}");
+        }
+    }
+
+    #[test]
+    fn kinds_are_the_original_names() {
+        assert_eq!(
+            InventoryFailure::InvalidRequest(kernel::http::BodyError::NotAnObject).kind(),
+            "InvalidArgumentsError"
+        );
+        assert!(
+            InventoryFailure::InvalidRequest(kernel::http::BodyError::Missing)
+                .is_invalid_arguments()
+        );
+        assert_eq!(
+            InventoryFailure::Storage {
+                action: "x",
+                source: TableError::Validation {
+                    message: "m".into()
+                }
+            }
+            .kind(),
+            "UnrecognizedError"
+        );
+        assert_eq!(
+            InventoryFailure::StockDeallocationRefused {
+                key: key(),
+                status: AllocationStatus::StockDepleted
+            }
+            .kind(),
+            "InvalidStockDeallocationError"
+        );
+        assert_eq!(
+            InventoryFailure::StockCompletionConditionFailed { key: key() }.kind(),
+            "InvalidStockCompletionError"
+        );
+        assert_eq!(
+            InventoryFailure::DepletedStockAllocation { key: key() }.kind(),
+            "DepletedStockAllocationError"
+        );
+    }
+}

@@ -1,0 +1,196 @@
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use kernel::table::{Query, QueryTarget, Table};
+
+use super::model::{ListSkusQuery, SkuSummary};
+use crate::failure::InventoryFailure;
+use crate::records::{SKU_TYPE_NAME, sku_key};
+
+/// Reads SKU counters.
+#[async_trait]
+pub trait ListSkusClient: Send + Sync {
+    async fn list_skus(&self, query: &ListSkusQuery) -> Result<Vec<SkuSummary>, InventoryFailure>;
+}
+
+pub struct TableListSkusClient {
+    table: Arc<dyn Table>,
+}
+
+impl TableListSkusClient {
+    pub fn new(table: Arc<dyn Table>) -> Self {
+        Self { table }
+    }
+}
+
+fn to_table_query(query: &ListSkusQuery) -> Query {
+    match query {
+        ListSkusQuery::OneSku(sku) => {
+            let key = sku_key(sku);
+            Query {
+                target: QueryTarget::Table {
+                    pk: key.pk,
+                    sk: Some(key.sk),
+                },
+                forward: true,
+                limit: None,
+                consistent: false,
+            }
+        }
+        ListSkusQuery::AllSkus { direction, limit } => Query {
+            target: QueryTarget::Gsi1 {
+                gsi1pk: SKU_TYPE_NAME.to_owned(),
+            },
+            forward: direction.is_forward(),
+            limit: Some(limit.get()),
+            consistent: false,
+        },
+    }
+}
+
+#[async_trait]
+impl ListSkusClient for TableListSkusClient {
+    async fn list_skus(&self, query: &ListSkusQuery) -> Result<Vec<SkuSummary>, InventoryFailure> {
+        let items = self
+            .table
+            .query(to_table_query(query))
+            .await
+            .map_err(|source| InventoryFailure::Storage {
+                action: "listing the SKUs",
+                source,
+            })?;
+        items
+            .into_iter()
+            .map(|item| serde_dynamo::from_item(item).map_err(InventoryFailure::UnreadableSku))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use contracts::Sku;
+    use kernel::Failure;
+    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
+    use kernel::table::{item, n, s};
+    use kernel::validation::{Limit, SortDirection};
+
+    use super::super::model::JsNumber;
+    use super::*;
+    use crate::records::{SERVICE_NAME, SKU_TYPE_NAME};
+    use crate::test_support::storage_errors;
+
+    fn client(table: &Arc<ScriptedTable>) -> TableListSkusClient {
+        TableListSkusClient::new(table.clone())
+    }
+
+    fn limit(value: f64) -> Limit {
+        Limit::try_from(value).unwrap()
+    }
+
+    #[tokio::test]
+    async fn one_sku_queries_its_counter_on_the_table() {
+        let table = Arc::new(ScriptedTable::new());
+        let query = ListSkusQuery::OneSku(Sku::parse("APPLES").unwrap());
+        assert_eq!(client(&table).list_skus(&query).await.unwrap(), []);
+        assert_eq!(
+            table.calls(),
+            [TableCall::Query(Query {
+                target: QueryTarget::Table {
+                    pk: "INVENTORY#SKU#APPLES".into(),
+                    sk: Some("SKU#APPLES".into()),
+                },
+                forward: true,
+                limit: None,
+                consistent: false,
+            })]
+        );
+    }
+
+    #[tokio::test]
+    async fn all_skus_query_the_index_in_the_requested_direction() {
+        for (direction, forward) in [(SortDirection::Asc, true), (SortDirection::Desc, false)] {
+            let table = Arc::new(ScriptedTable::new());
+            let query = ListSkusQuery::AllSkus {
+                direction,
+                limit: limit(7.0),
+            };
+            client(&table).list_skus(&query).await.unwrap();
+            assert_eq!(
+                table.calls(),
+                [TableCall::Query(Query {
+                    target: QueryTarget::Gsi1 {
+                        gsi1pk: "INVENTORY#SKU".into()
+                    },
+                    forward,
+                    limit: Some(7),
+                    consistent: false,
+                })]
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn keeps_only_the_summary_attributes() {
+        let table = Arc::new(ScriptedTable::new());
+        table.then(Scripted::Items(vec![
+            item([
+                ("pk", s("INVENTORY#SKU#APPLES")),
+                ("sk", s("SKU#APPLES")),
+                ("sku", s("APPLES")),
+                ("units", n(40)),
+                ("createdAt", s("2025-01-01T00:00:00.000Z")),
+                ("updatedAt", s("2025-01-02T00:00:00.000Z")),
+                ("_tn", s(SKU_TYPE_NAME)),
+                ("_sn", s(SERVICE_NAME)),
+            ]),
+            item([("sku", s("PEARS")), ("units", n(2.5))]),
+        ]));
+        let skus = client(&table)
+            .list_skus(&ListSkusQuery::OneSku(Sku::parse("APPLES").unwrap()))
+            .await
+            .unwrap();
+        assert_eq!(
+            skus,
+            [
+                SkuSummary {
+                    sku: Some("APPLES".into()),
+                    units: Some(JsNumber(40.0)),
+                    created_at: Some("2025-01-01T00:00:00.000Z".into()),
+                    updated_at: Some("2025-01-02T00:00:00.000Z".into()),
+                },
+                SkuSummary {
+                    sku: Some("PEARS".into()),
+                    units: Some(JsNumber(2.5)),
+                    created_at: None,
+                    updated_at: None,
+                }
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_sku_is_unrecognized() {
+        let table = Arc::new(ScriptedTable::new());
+        table.then(Scripted::Items(vec![item([("units", s("many"))])]));
+        let failure = client(&table)
+            .list_skus(&ListSkusQuery::OneSku(Sku::parse("APPLES").unwrap()))
+            .await
+            .unwrap_err();
+        assert!(matches!(failure, InventoryFailure::UnreadableSku(_)));
+        assert!(failure.is_transient());
+    }
+
+    #[tokio::test]
+    async fn storage_errors_are_unrecognized() {
+        for error in storage_errors() {
+            let table = Arc::new(ScriptedTable::new());
+            table.then(Scripted::Fail(error));
+            let failure = client(&table)
+                .list_skus(&ListSkusQuery::OneSku(Sku::parse("APPLES").unwrap()))
+                .await
+                .unwrap_err();
+            assert_eq!(failure.kind(), "UnrecognizedError");
+            assert!(failure.is_transient());
+        }
+    }
+}

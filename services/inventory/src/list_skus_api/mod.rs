@@ -1,0 +1,9 @@
+//! ListSkusApi — `POST /api/v1/inventory/listSkus` (BEHAVIOR.md §6.3): one SKU by name, or a
+//! single page of SKUs ordered by their latest restock.
+
+mod clients;
+mod controller;
+mod model;
+mod service;
+
+pub use controller::controller;

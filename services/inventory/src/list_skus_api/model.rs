@@ -1,0 +1,53 @@
+use contracts::Sku;
+use kernel::validation::{Limit, SortDirection, present, serialize_js_number};
+use serde::{Deserialize, Serialize};
+
+/// The request body: every field optional, but validated when present (`null` is invalid).
+/// Unknown properties are ignored.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListSkusRequest {
+    #[serde(default, deserialize_with = "present")]
+    pub sku: Option<Sku>,
+    #[serde(default, deserialize_with = "present")]
+    pub sort_direction: Option<SortDirection>,
+    #[serde(default, deserialize_with = "present")]
+    pub limit: Option<Limit>,
+}
+
+/// What to read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListSkusQuery {
+    /// The one SKU counter of this SKU (direction and limit do not apply).
+    OneSku(Sku),
+    /// One page of every SKU counter, by `gsi1sk` (the latest restock time).
+    AllSkus {
+        direction: SortDirection,
+        limit: Limit,
+    },
+}
+
+/// A number printed the way `JSON.stringify` prints it (`12`, not `12.0`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct JsNumber(#[serde(serialize_with = "serialize_js_number")] pub f64);
+
+/// One listed SKU: exactly these four attributes, in this order; absent ones are omitted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SkuSummary {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub units: Option<JsNumber>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+}
+
+/// The 200 response body: `{"skus":[…]}`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ListSkusResponse {
+    pub skus: Vec<SkuSummary>,
+}

@@ -1,0 +1,9 @@
+//! RestockSkuApi — `POST /api/v1/inventory/restockSku` (BEHAVIOR.md §6.1): records a
+//! `SKU_RESTOCKED_EVENT`; the RestockSkuWorker applies it.
+
+mod clients;
+mod controller;
+mod model;
+mod service;
+
+pub use controller::controller;

@@ -1,0 +1,9 @@
+//! RestockSkuWorker (BEHAVIOR.md §6.2): applies a `SKU_RESTOCKED_EVENT` once per lot — records
+//! the lot and adds its units to the SKU counter in one transaction.
+
+mod clients;
+mod controller;
+mod model;
+mod service;
+
+pub use controller::controller;

@@ -1,0 +1,162 @@
+//! Shared test data and the scripted fake behind every hand-written client fake.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use contracts::{EventTime, OrderEventData, OrderId, Price, Sku, Units, UserId};
+use kernel::clock::FixedClock;
+use kernel::table::{BoxError, CancellationReason, Key, TableError};
+
+use crate::failure::InventoryFailure;
+use crate::read_allocation::ReadAllocationClient;
+use crate::records::{AllocationStatus, StoredAllocation};
+
+/// The instant of [`clock`], as `toISOString()` prints it.
+pub const NOW: &str = "2025-06-19T00:27:33.368Z";
+
+pub fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock::at_millis(1_750_292_853_368))
+}
+
+pub fn order_data() -> OrderEventData {
+    OrderEventData {
+        order_id: OrderId::parse("ORD001").unwrap(),
+        sku: Sku::parse("APPLES").unwrap(),
+        units: Units::new(3).unwrap(),
+        price: Price::new(15.5).unwrap(),
+        user_id: UserId::parse("MARIA").unwrap(),
+    }
+}
+
+/// The allocation of [`order_data`] with `units` and `status`.
+pub fn stored_allocation(units: u64, status: AllocationStatus) -> StoredAllocation {
+    let order = order_data();
+    StoredAllocation {
+        order_id: order.order_id,
+        sku: order.sku,
+        units: Units::new(units).unwrap(),
+        price: order.price,
+        user_id: order.user_id,
+        allocation_status: status,
+        created_at: EventTime::parse("2025-06-18T00:00:00.000Z").unwrap(),
+        updated_at: EventTime::parse("2025-06-18T00:00:00.000Z").unwrap(),
+    }
+}
+
+fn boxed(message: &str) -> BoxError {
+    message.to_owned().into()
+}
+
+/// Every storage error that no client maps to a domain kind (so all are transient).
+pub fn storage_errors() -> Vec<TableError> {
+    vec![
+        TableError::Throttled { source: None },
+        TableError::Unavailable {
+            source: boxed("connection reset"),
+        },
+        TableError::Validation {
+            message: "bad expression".into(),
+        },
+        TableError::Other {
+            source: boxed("boom"),
+        },
+    ]
+}
+
+/// A transient failure a fake client can return.
+pub fn transient_failure() -> InventoryFailure {
+    InventoryFailure::Storage {
+        action: "testing",
+        source: TableError::Throttled { source: None },
+    }
+}
+
+/// A non-transient failure a fake client can return.
+pub fn permanent_failure() -> InventoryFailure {
+    InventoryFailure::InvalidStoredAllocation {
+        key: Key::new("pk", "sk"),
+        source: <serde_dynamo::Error as serde::de::Error>::custom("invalid"),
+    }
+}
+
+/// The cancellation reasons of a two-item transaction.
+pub fn cancelled(reasons: [CancellationReason; 2]) -> TableError {
+    TableError::TransactionCanceled {
+        reasons: reasons.to_vec(),
+    }
+}
+
+pub fn condition_failed() -> CancellationReason {
+    CancellationReason::ConditionalCheckFailed { old_item: None }
+}
+
+/// A recorded, scripted capability: each call is recorded and pops the next scripted answer.
+/// An unscripted call panics, so a test fails when a client that must not be called is called.
+pub struct Fake<A, R> {
+    calls: Mutex<Vec<A>>,
+    answers: Mutex<VecDeque<R>>,
+}
+
+impl<A: Clone, R> Fake<A, R> {
+    pub fn answering(answers: impl IntoIterator<Item = R>) -> Arc<Self> {
+        Arc::new(Self {
+            calls: Mutex::new(Vec::new()),
+            answers: Mutex::new(answers.into_iter().collect()),
+        })
+    }
+
+    pub fn never() -> Arc<Self> {
+        Self::answering([])
+    }
+
+    pub fn call(&self, arguments: A) -> R {
+        self.calls.lock().unwrap().push(arguments);
+        self.answers
+            .lock()
+            .unwrap()
+            .pop_front()
+            .expect("a call the test did not script")
+    }
+
+    pub fn calls(&self) -> Vec<A> {
+        self.calls.lock().unwrap().clone()
+    }
+}
+
+pub type FakeReadAllocation =
+    Fake<(Sku, OrderId), Result<Option<StoredAllocation>, InventoryFailure>>;
+
+#[async_trait::async_trait]
+impl ReadAllocationClient for FakeReadAllocation {
+    async fn read_allocation(
+        &self,
+        sku: &Sku,
+        order_id: &OrderId,
+    ) -> Result<Option<StoredAllocation>, InventoryFailure> {
+        self.call((sku.clone(), order_id.clone()))
+    }
+}
+
+/// The one call a scripted table received.
+pub fn single_call(
+    table: &kernel::table::scripted::ScriptedTable,
+) -> kernel::table::scripted::TableCall {
+    let calls = table.calls();
+    assert_eq!(calls.len(), 1, "expected exactly one table call: {calls:?}");
+    calls.into_iter().next().unwrap()
+}
+
+/// Runs a worker controller on an SQS event fixture; returns the ids it asked to retry.
+pub async fn retried_message_ids(
+    worker: &impl kernel::sqs::WorkerHandler,
+    fixture: &str,
+) -> Vec<String> {
+    let event: aws_lambda_events::sqs::SqsEvent = serde_json::from_str(fixture).unwrap();
+    worker
+        .handle(event)
+        .await
+        .batch_item_failures
+        .into_iter()
+        .map(|failure| failure.item_identifier)
+        .collect()
+}
