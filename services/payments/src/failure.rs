@@ -1,0 +1,159 @@
+//! The one failure type of the Payments domain (BEHAVIOR.md §3).
+
+use contracts::{IncomingEventError, OrderId};
+use kernel::http::BodyError;
+use kernel::table::{Key, TableError};
+
+use crate::gateway::GatewayError;
+use crate::order_payment::PaymentStatus;
+
+/// Everything that can go wrong in a Payments slice.
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentsFailure {
+    #[error("the incoming event is invalid")]
+    InvalidIncomingEvent(#[source] IncomingEventError),
+
+    #[error("the request body is invalid")]
+    InvalidRequest(#[source] BodyError),
+
+    #[error("the stored payment of order {order_id} is invalid")]
+    InvalidStoredPayment {
+        order_id: OrderId,
+        #[source]
+        source: serde_dynamo::Error,
+    },
+
+    #[error("the event item could not be built")]
+    InvalidEventItem(#[source] serde_dynamo::Error),
+
+    #[error("the table failed to {operation}")]
+    Storage {
+        operation: &'static str,
+        #[source]
+        source: TableError,
+    },
+
+    /// The payment record changed between our read and our write, and not into a final state:
+    /// another attempt recorded first. Re-reading (a retry) resolves it.
+    #[error("the payment of order {order_id} was recorded concurrently (found {found:?})")]
+    ConcurrentPaymentRecord {
+        order_id: OrderId,
+        found: Option<PaymentStatus>,
+    },
+
+    #[error("the event {key} was already raised")]
+    DuplicateEventRaised { key: Key },
+
+    #[error("the payment of order {order_id} failed")]
+    PaymentFailed {
+        order_id: OrderId,
+        #[source]
+        source: GatewayError,
+    },
+
+    #[error("the payment of order {order_id} was already accepted")]
+    PaymentAlreadyAccepted { order_id: OrderId },
+
+    #[error("the payment of order {order_id} was already rejected")]
+    PaymentAlreadyRejected { order_id: OrderId },
+}
+
+impl kernel::Failure for PaymentsFailure {
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::InvalidIncomingEvent(_)
+            | Self::InvalidRequest(_)
+            | Self::InvalidStoredPayment { .. }
+            | Self::InvalidEventItem(_) => "InvalidArgumentsError",
+            Self::Storage { .. } | Self::ConcurrentPaymentRecord { .. } => "UnrecognizedError",
+            Self::DuplicateEventRaised { .. } => "DuplicateEventRaisedError",
+            Self::PaymentFailed { .. } => "PaymentFailedError",
+            Self::PaymentAlreadyAccepted { .. } => "PaymentAlreadyAcceptedError",
+            Self::PaymentAlreadyRejected { .. } => "PaymentAlreadyRejectedError",
+        }
+    }
+
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Storage { .. }
+            | Self::ConcurrentPaymentRecord { .. }
+            | Self::PaymentFailed { .. } => true,
+            Self::InvalidIncomingEvent(_)
+            | Self::InvalidRequest(_)
+            | Self::InvalidStoredPayment { .. }
+            | Self::InvalidEventItem(_)
+            | Self::DuplicateEventRaised { .. }
+            | Self::PaymentAlreadyAccepted { .. }
+            | Self::PaymentAlreadyRejected { .. } => false,
+        }
+    }
+
+    fn is_invalid_arguments(&self) -> bool {
+        match self {
+            Self::InvalidIncomingEvent(_)
+            | Self::InvalidRequest(_)
+            | Self::InvalidStoredPayment { .. }
+            | Self::InvalidEventItem(_) => true,
+            Self::Storage { .. }
+            | Self::ConcurrentPaymentRecord { .. }
+            | Self::DuplicateEventRaised { .. }
+            | Self::PaymentFailed { .. }
+            | Self::PaymentAlreadyAccepted { .. }
+            | Self::PaymentAlreadyRejected { .. } => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kernel::Failure;
+
+    use super::*;
+
+    fn order_id() -> OrderId {
+        OrderId::parse("ORD001").unwrap()
+    }
+
+    #[test]
+    fn only_storage_concurrency_and_payment_failures_are_transient() {
+        let transient = [
+            PaymentsFailure::Storage {
+                operation: "read",
+                source: TableError::Throttled { source: None },
+            },
+            PaymentsFailure::ConcurrentPaymentRecord {
+                order_id: order_id(),
+                found: Some(PaymentStatus::PaymentFailed),
+            },
+            PaymentsFailure::PaymentFailed {
+                order_id: order_id(),
+                source: GatewayError::Unavailable,
+            },
+        ];
+        for failure in &transient {
+            assert!(failure.is_transient(), "{failure:?}");
+            assert!(!failure.is_invalid_arguments(), "{failure:?}");
+        }
+        let permanent = [
+            PaymentsFailure::DuplicateEventRaised {
+                key: Key::new("p", "s"),
+            },
+            PaymentsFailure::PaymentAlreadyAccepted {
+                order_id: order_id(),
+            },
+            PaymentsFailure::PaymentAlreadyRejected {
+                order_id: order_id(),
+            },
+            PaymentsFailure::InvalidRequest(BodyError::Missing),
+        ];
+        for failure in &permanent {
+            assert!(!failure.is_transient(), "{failure:?}");
+        }
+        assert_eq!(transient[2].kind(), "PaymentFailedError");
+        assert_eq!(permanent[0].kind(), "DuplicateEventRaisedError");
+        assert_eq!(permanent[1].kind(), "PaymentAlreadyAcceptedError");
+        assert_eq!(permanent[2].kind(), "PaymentAlreadyRejectedError");
+        assert!(permanent[3].is_invalid_arguments());
+        assert_eq!(transient[0].kind(), "UnrecognizedError");
+    }
+}

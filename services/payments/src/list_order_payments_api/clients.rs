@@ -1,0 +1,159 @@
+//! ListOrderPaymentsApi's client: one Query, single page.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use kernel::table::{Query, QueryTarget, Table};
+
+use super::model::{ListOrderPaymentsQuery, ListedOrderPayment};
+use crate::failure::PaymentsFailure;
+use crate::order_payment::{ORDER_PAYMENT_TYPE_NAME, order_payment_key};
+
+/// Lists order payments.
+#[async_trait]
+pub trait ListOrderPaymentsClient: Send + Sync {
+    async fn list_order_payments(
+        &self,
+        query: &ListOrderPaymentsQuery,
+    ) -> Result<Vec<ListedOrderPayment>, PaymentsFailure>;
+}
+
+/// [`ListOrderPaymentsClient`] over the table.
+pub struct DbListOrderPaymentsClient {
+    table: Arc<dyn Table>,
+}
+
+impl DbListOrderPaymentsClient {
+    pub fn new(table: Arc<dyn Table>) -> Self {
+        Self { table }
+    }
+}
+
+/// The Query of BEHAVIOR.md §8.2.
+pub fn table_query(query: &ListOrderPaymentsQuery) -> Query {
+    match query {
+        ListOrderPaymentsQuery::OfOrder(order_id) => {
+            let key = order_payment_key(order_id);
+            Query {
+                target: QueryTarget::Table {
+                    pk: key.pk,
+                    sk: Some(key.sk),
+                },
+                forward: true,
+                limit: None,
+                consistent: false,
+            }
+        }
+        ListOrderPaymentsQuery::All { direction, limit } => Query {
+            target: QueryTarget::Gsi1 {
+                gsi1pk: ORDER_PAYMENT_TYPE_NAME.to_owned(),
+            },
+            forward: direction.is_forward(),
+            limit: Some(limit.get()),
+            consistent: false,
+        },
+    }
+}
+
+#[async_trait]
+impl ListOrderPaymentsClient for DbListOrderPaymentsClient {
+    async fn list_order_payments(
+        &self,
+        query: &ListOrderPaymentsQuery,
+    ) -> Result<Vec<ListedOrderPayment>, PaymentsFailure> {
+        let items = self
+            .table
+            .query(table_query(query))
+            .await
+            .map_err(|source| PaymentsFailure::Storage {
+                operation: "list the order payments",
+                source,
+            })?;
+        Ok(items.iter().map(ListedOrderPayment::from_item).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use contracts::OrderId;
+    use kernel::Failure;
+    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
+    use kernel::table::{TableError, item, n, s};
+    use kernel::validation::{Limit, SortDirection};
+
+    use super::*;
+
+    fn limit(value: f64) -> Limit {
+        Limit::try_from(value).unwrap()
+    }
+
+    #[tokio::test]
+    async fn queries_one_order_by_its_key() {
+        let table = Arc::new(ScriptedTable::new());
+        table.then(Scripted::Items(vec![item([
+            ("orderId", s("ORD001")),
+            ("units", n(2)),
+        ])]));
+        let client = DbListOrderPaymentsClient::new(table.clone());
+        let listed = client
+            .list_order_payments(&ListOrderPaymentsQuery::OfOrder(
+                OrderId::parse("ORD001").unwrap(),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].units, Some(serde_json::json!(2)));
+        assert_eq!(
+            table.calls(),
+            [TableCall::Query(Query {
+                target: QueryTarget::Table {
+                    pk: "PAYMENTS#ORDER_ID#ORD001".into(),
+                    sk: Some("ORDER_ID#ORD001#ORDER_PAYMENT".into()),
+                },
+                forward: true,
+                limit: None,
+                consistent: false,
+            })]
+        );
+    }
+
+    #[tokio::test]
+    async fn queries_all_payments_on_the_index() {
+        let table = Arc::new(ScriptedTable::new());
+        let client = DbListOrderPaymentsClient::new(table.clone());
+        let listed = client
+            .list_order_payments(&ListOrderPaymentsQuery::All {
+                direction: SortDirection::Desc,
+                limit: limit(10.0),
+            })
+            .await
+            .unwrap();
+        assert!(listed.is_empty());
+        assert_eq!(
+            table.calls(),
+            [TableCall::Query(Query {
+                target: QueryTarget::Gsi1 {
+                    gsi1pk: "PAYMENTS#ORDER_PAYMENT".into()
+                },
+                forward: false,
+                limit: Some(10),
+                consistent: false,
+            })]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_query_is_an_unrecognized_error() {
+        let table = Arc::new(ScriptedTable::new());
+        table.then(Scripted::Fail(TableError::Throttled { source: None }));
+        let failure = DbListOrderPaymentsClient::new(table)
+            .list_order_payments(&ListOrderPaymentsQuery::All {
+                direction: SortDirection::Asc,
+                limit: Limit::DEFAULT,
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(failure.kind(), "UnrecognizedError");
+        assert!(failure.is_transient());
+    }
+}

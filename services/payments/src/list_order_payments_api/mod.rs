@@ -1,0 +1,8 @@
+//! ListOrderPaymentsApi — `POST /api/v1/payments/listOrderPayments` (BEHAVIOR.md §8.2).
+
+pub mod clients;
+mod controller;
+pub mod model;
+pub mod service;
+
+pub use controller::controller;

@@ -1,0 +1,212 @@
+//! ListOrderPaymentsApi's request, query and response shapes (BEHAVIOR.md §8.2).
+
+use contracts::OrderId;
+use kernel::table::{AttributeValue, Item};
+use kernel::validation::{Limit, SortDirection, present};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The request body: every field optional, but not `null`; unknown fields ignored.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListOrderPaymentsRequest {
+    /// Deviation (#8): trimmed, and the trimmed value is the one queried.
+    #[serde(default, deserialize_with = "present")]
+    pub order_id: Option<OrderId>,
+    #[serde(default, deserialize_with = "present")]
+    pub sort_direction: Option<SortDirection>,
+    #[serde(default, deserialize_with = "present")]
+    pub limit: Option<Limit>,
+}
+
+/// What to list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListOrderPaymentsQuery {
+    /// The payment of one order (direction and limit do not apply).
+    OfOrder(OrderId),
+    /// All payments by creation time.
+    All {
+        direction: SortDirection,
+        limit: Limit,
+    },
+}
+
+impl From<ListOrderPaymentsRequest> for ListOrderPaymentsQuery {
+    fn from(request: ListOrderPaymentsRequest) -> Self {
+        match request.order_id {
+            Some(order_id) => Self::OfOrder(order_id),
+            None => Self::All {
+                direction: request.sort_direction.unwrap_or_default(),
+                limit: request.limit.unwrap_or_default(),
+            },
+        }
+    }
+}
+
+/// One listed payment: the stored attributes, in the original's order, absent ones omitted.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListedOrderPayment {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub units: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_id: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_status: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_retries: Option<Value>,
+}
+
+impl ListedOrderPayment {
+    /// Projects a stored item the way the original's `JSON.stringify` of the document did:
+    /// whatever is stored is shown, nothing is validated.
+    pub fn from_item(item: &Item) -> Self {
+        let field = |name: &str| item.get(name).map(js_value);
+        Self {
+            order_id: field("orderId"),
+            sku: field("sku"),
+            units: field("units"),
+            price: field("price"),
+            user_id: field("userId"),
+            created_at: field("createdAt"),
+            updated_at: field("updatedAt"),
+            payment_id: field("paymentId"),
+            payment_status: field("paymentStatus"),
+            payment_retries: field("paymentRetries"),
+        }
+    }
+}
+
+/// The response body.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListOrderPaymentsResponse {
+    pub order_payments: Vec<ListedOrderPayment>,
+}
+
+/// An attribute as the document client hands it to `JSON.stringify`.
+fn js_value(attribute: &AttributeValue) -> Value {
+    match attribute {
+        AttributeValue::S(text) => Value::String(text.clone()),
+        AttributeValue::N(number) => js_number(number),
+        AttributeValue::Bool(flag) => Value::Bool(*flag),
+        AttributeValue::Null(_) => Value::Null,
+        AttributeValue::M(map) => Value::Object(
+            map.iter()
+                .map(|(name, value)| (name.clone(), js_value(value)))
+                .collect(),
+        ),
+        AttributeValue::L(list) => Value::Array(list.iter().map(js_value).collect()),
+        AttributeValue::Ss(texts) => {
+            Value::Array(texts.iter().cloned().map(Value::String).collect())
+        }
+        AttributeValue::Ns(numbers) => {
+            Value::Array(numbers.iter().map(|number| js_number(number)).collect())
+        }
+        AttributeValue::B(bytes) => bytes_value(bytes),
+        AttributeValue::Bs(list) => {
+            Value::Array(list.iter().map(|bytes| bytes_value(bytes)).collect())
+        }
+    }
+}
+
+fn bytes_value(bytes: &[u8]) -> Value {
+    Value::Array(bytes.iter().map(|byte| Value::from(*byte)).collect())
+}
+
+/// 2^63: integral doubles below it convert to `i64` exactly.
+const I64_LIMIT: f64 = 9_223_372_036_854_775_808.0;
+
+/// A DynamoDB number printed like a JavaScript number: integral values without a fraction.
+fn js_number(number: &str) -> Value {
+    match number.trim().parse::<f64>() {
+        Ok(value) if value.fract() == 0.0 && value.abs() < I64_LIMIT => {
+            // Integral and within i64, so the conversion is exact.
+            #[allow(clippy::cast_possible_truncation)]
+            Value::from(value as i64)
+        }
+        Ok(value) => serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number),
+        Err(_) => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kernel::table::{item, n, s};
+
+    use super::*;
+
+    #[test]
+    fn requests_parse_trimmed_optional_fields() {
+        let request: ListOrderPaymentsRequest =
+            serde_json::from_str(r#"{"orderId":"  ORD001 ","limit":5.0,"extra":1}"#).unwrap();
+        assert_eq!(
+            request.order_id.as_ref().map(OrderId::as_str),
+            Some("ORD001")
+        );
+        assert_eq!(request.limit.map(Limit::get), Some(5));
+        assert_eq!(
+            ListOrderPaymentsQuery::from(request),
+            ListOrderPaymentsQuery::OfOrder(OrderId::parse("ORD001").unwrap())
+        );
+        let all = ListOrderPaymentsQuery::from(ListOrderPaymentsRequest::default());
+        assert_eq!(
+            all,
+            ListOrderPaymentsQuery::All {
+                direction: SortDirection::Asc,
+                limit: Limit::DEFAULT
+            }
+        );
+    }
+
+    #[test]
+    fn listed_payments_keep_the_original_order_and_number_format() {
+        let stored = item([
+            ("pk", s("PAYMENTS#ORDER_ID#ORD001")),
+            ("paymentRetries", n(0)),
+            ("paymentStatus", s("PAYMENT_ACCEPTED")),
+            ("paymentId", s("D359D1")),
+            ("updatedAt", s("2025-01-01T00:00:00.000Z")),
+            ("createdAt", s("2025-01-01T00:00:00.000Z")),
+            ("userId", s("MARIA")),
+            ("price", AttributeValue::N("15.0".into())),
+            ("units", n(2)),
+            ("sku", s("APPLES")),
+            ("orderId", s("ORD001")),
+        ]);
+        assert_eq!(
+            serde_json::to_string(&ListedOrderPayment::from_item(&stored)).unwrap(),
+            r#"{"orderId":"ORD001","sku":"APPLES","units":2,"price":15,"userId":"MARIA","createdAt":"2025-01-01T00:00:00.000Z","updatedAt":"2025-01-01T00:00:00.000Z","paymentId":"D359D1","paymentStatus":"PAYMENT_ACCEPTED","paymentRetries":0}"#
+        );
+    }
+
+    #[test]
+    fn absent_attributes_are_omitted_and_other_types_shown_as_stored() {
+        let stored = item([
+            ("orderId", s("ORD001")),
+            ("price", n(33.25)),
+            ("units", s("2")),
+        ]);
+        assert_eq!(
+            serde_json::to_string(&ListedOrderPayment::from_item(&stored)).unwrap(),
+            r#"{"orderId":"ORD001","units":"2","price":33.25}"#
+        );
+        assert_eq!(
+            js_number("9007199254740993").to_string(),
+            "9007199254740992"
+        );
+        assert_eq!(js_number("-4"), Value::from(-4));
+    }
+}

@@ -1,0 +1,54 @@
+//! ProcessOrderPaymentWorker's controller: the kernel's SQS loop around the stream processor.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use contracts::{EventName, IncomingEvent, OrderEventData};
+use kernel::clock::Clock;
+use kernel::sqs::{SqsWorker, StreamEventProcessor, WorkerHandler};
+use kernel::table::{Item, Table};
+
+use super::clients::{
+    DbReadOrderPaymentClient, DbRecordOrderPaymentClient, EsRaiseOrderPaymentEventClient,
+};
+use super::service::ProcessOrderPaymentService;
+use crate::failure::PaymentsFailure;
+use crate::gateway::PaymentGateway;
+
+/// The worker wired to the table, the clock and the gateway.
+pub fn controller(
+    table: Arc<dyn Table>,
+    clock: Arc<dyn Clock>,
+    gateway: Arc<dyn PaymentGateway>,
+) -> impl WorkerHandler + 'static {
+    let service = ProcessOrderPaymentService::new(
+        Arc::new(DbReadOrderPaymentClient::new(table.clone())),
+        Arc::new(DbRecordOrderPaymentClient::new(table.clone())),
+        Arc::new(EsRaiseOrderPaymentEventClient::new(table)),
+        gateway,
+        clock,
+    );
+    SqsWorker::new(ProcessOrderPaymentProcessor { service })
+}
+
+struct ProcessOrderPaymentProcessor {
+    service: ProcessOrderPaymentService,
+}
+
+#[async_trait]
+impl StreamEventProcessor for ProcessOrderPaymentProcessor {
+    type Failure = PaymentsFailure;
+
+    fn name(&self) -> &'static str {
+        "ProcessOrderPaymentWorker"
+    }
+
+    async fn process(&self, new_image: Item) -> Result<(), PaymentsFailure> {
+        let event = IncomingEvent::<OrderEventData>::parse(
+            new_image,
+            &[EventName::OrderStockAllocatedEvent],
+        )
+        .map_err(PaymentsFailure::InvalidIncomingEvent)?;
+        self.service.process(event).await
+    }
+}

@@ -1,0 +1,8 @@
+//! ProcessOrderPaymentWorker (queue of the same name; rule `ORDER_STOCK_ALLOCATED_EVENT`).
+
+pub mod clients;
+mod controller;
+pub mod model;
+pub mod service;
+
+pub use controller::controller;

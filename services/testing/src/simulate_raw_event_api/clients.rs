@@ -1,0 +1,131 @@
+//! SimulateRawEventApi's client: one conditional PutItem into the event store.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use kernel::table::{Condition, Put, Table, TableError};
+
+use super::model::RawEvent;
+use crate::failure::TestingFailure;
+
+/// Writes a raw event item once (`DuplicateEventRaised` when its key exists).
+#[async_trait]
+pub trait RaiseRawEventClient: Send + Sync {
+    async fn raise_raw_event(&self, event: &RawEvent) -> Result<(), TestingFailure>;
+}
+
+/// [`RaiseRawEventClient`] over the table.
+pub struct EsRaiseRawEventClient {
+    table: Arc<dyn Table>,
+}
+
+impl EsRaiseRawEventClient {
+    pub fn new(table: Arc<dyn Table>) -> Self {
+        Self { table }
+    }
+}
+
+#[async_trait]
+impl RaiseRawEventClient for EsRaiseRawEventClient {
+    async fn raise_raw_event(&self, event: &RawEvent) -> Result<(), TestingFailure> {
+        let item = event.to_item().map_err(TestingFailure::InvalidEventData)?;
+        let put = Put::new(item).with_condition(Condition::item_not_exists());
+        match self.table.put(put).await {
+            Ok(()) => Ok(()),
+            Err(TableError::ConditionalCheckFailed { .. }) => {
+                Err(TestingFailure::DuplicateEventRaised { key: event.key() })
+            }
+            Err(source) => Err(TestingFailure::Storage {
+                operation: "raise the raw event",
+                source,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kernel::Failure;
+    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
+    use kernel::table::{Key, item, s};
+
+    use super::*;
+
+    fn event() -> RawEvent {
+        RawEvent {
+            pk: "EVENTS#ORDER_ID#ORD001".into(),
+            sk: "EVENT#ORDER_SHIPPED_EVENT".into(),
+            event_name: "ORDER_SHIPPED_EVENT".into(),
+            event_data: None,
+            created_at: "2025-01-01T00:00:00.000Z".into(),
+            updated_at: "2025-01-01T00:00:01.000Z".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn puts_the_item_if_its_key_is_new() {
+        let table = Arc::new(ScriptedTable::new());
+        EsRaiseRawEventClient::new(table.clone())
+            .raise_raw_event(&event())
+            .await
+            .unwrap();
+        assert_eq!(
+            table.calls(),
+            [TableCall::Put(Put {
+                item: item([
+                    ("pk", s("EVENTS#ORDER_ID#ORD001")),
+                    ("sk", s("EVENT#ORDER_SHIPPED_EVENT")),
+                    ("eventName", s("ORDER_SHIPPED_EVENT")),
+                    ("createdAt", s("2025-01-01T00:00:00.000Z")),
+                    ("updatedAt", s("2025-01-01T00:00:01.000Z")),
+                    ("_tn", s("EVENTS#EVENT")),
+                    ("_sn", s("EVENTS")),
+                    ("gsi1pk", s("EVENTS#EVENT")),
+                    ("gsi1sk", s("CREATED_AT#2025-01-01T00:00:00.000Z")),
+                ]),
+                condition: Some(Condition::item_not_exists()),
+                return_old_on_condition_failure: false,
+            })]
+        );
+    }
+
+    #[tokio::test]
+    async fn an_existing_key_is_a_duplicate() {
+        let table = Arc::new(ScriptedTable::new());
+        table.then(Scripted::Fail(TableError::ConditionalCheckFailed {
+            old_item: None,
+        }));
+        let failure = EsRaiseRawEventClient::new(table)
+            .raise_raw_event(&event())
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            &failure,
+            TestingFailure::DuplicateEventRaised { key }
+                if *key == Key::new("EVENTS#ORDER_ID#ORD001", "EVENT#ORDER_SHIPPED_EVENT")
+        ));
+        assert!(!failure.is_transient());
+    }
+
+    #[tokio::test]
+    async fn other_table_errors_are_unrecognized() {
+        for error in [
+            TableError::Throttled { source: None },
+            TableError::Validation {
+                message: "bad".into(),
+            },
+            TableError::Unavailable {
+                source: "down".into(),
+            },
+        ] {
+            let table = Arc::new(ScriptedTable::new());
+            table.then(Scripted::Fail(error));
+            let failure = EsRaiseRawEventClient::new(table)
+                .raise_raw_event(&event())
+                .await
+                .unwrap_err();
+            assert_eq!(failure.kind(), "UnrecognizedError");
+            assert!(failure.is_transient());
+        }
+    }
+}

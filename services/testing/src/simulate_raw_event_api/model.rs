@@ -1,0 +1,249 @@
+//! SimulateRawEventApi's request and the raw event item it writes (BEHAVIOR.md §4.3, §8.3).
+
+use std::collections::HashMap;
+
+use contracts::events::add_event_bookkeeping;
+use kernel::table::{AttributeValue, Item, Key, s};
+use kernel::validation::{ValueError, js_trim, present, utf16_len};
+use serde::{Deserialize, Serialize};
+
+use crate::js_json::JsValue;
+
+/// A string that is not blank, kept exactly as written.
+///
+/// Deliberately NOT trimmed (unlike every other API, fix #8 does not apply): this is the chaos
+/// tool, and it must be able to write any key, including ones with surrounding spaces.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct NonBlankString(String);
+
+impl NonBlankString {
+    pub fn parse(value: &str) -> Result<Self, ValueError> {
+        if utf16_len(js_trim(value)) < 1 {
+            return Err(ValueError::TooShort { min: 1 });
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for NonBlankString {
+    type Error = ValueError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<NonBlankString> for String {
+    fn from(value: NonBlankString) -> Self {
+        value.0
+    }
+}
+
+/// The request body (strict: any other property is rejected). It is also the 202 answer:
+/// the request echoed, absent fields omitted, in this field order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SimulateRawEventRequest {
+    pub pk: NonBlankString,
+    pub sk: NonBlankString,
+    pub event_name: NonBlankString,
+    /// Any JSON value; absent ⇒ the item has no `eventData`; `null` ⇒ a NULL attribute.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_data: Option<JsValue>,
+    /// Any string (blank ⇒ now); `null` is rejected.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+}
+
+/// The event item to write, with its timestamps defaulted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawEvent {
+    pub pk: String,
+    pub sk: String,
+    pub event_name: String,
+    pub event_data: Option<JsValue>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl RawEvent {
+    /// `createdAt`/`updatedAt` are the trimmed request values, or `now` when absent or blank.
+    pub fn from_request(request: &SimulateRawEventRequest, now: &str) -> Self {
+        let timestamp = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(js_trim)
+                .filter(|trimmed| !trimmed.is_empty())
+                .unwrap_or(now)
+                .to_owned()
+        };
+        Self {
+            pk: request.pk.as_str().to_owned(),
+            sk: request.sk.as_str().to_owned(),
+            event_name: request.event_name.as_str().to_owned(),
+            event_data: request.event_data.clone(),
+            created_at: timestamp(&request.created_at),
+            updated_at: timestamp(&request.updated_at),
+        }
+    }
+
+    pub fn key(&self) -> Key {
+        Key::new(&self.pk, &self.sk)
+    }
+
+    /// The raw event item of BEHAVIOR.md §4.3.
+    pub fn to_item(&self) -> Result<Item, serde_dynamo::Error> {
+        let mut item = Item::from(HashMap::<String, AttributeValue>::new());
+        item.insert("pk".to_owned(), s(&self.pk));
+        item.insert("sk".to_owned(), s(&self.sk));
+        item.insert("eventName".to_owned(), s(&self.event_name));
+        if let Some(event_data) = &self.event_data {
+            item.insert(
+                "eventData".to_owned(),
+                serde_dynamo::to_attribute_value(event_data)?,
+            );
+        }
+        item.insert("createdAt".to_owned(), s(&self.created_at));
+        item.insert("updatedAt".to_owned(), s(&self.updated_at));
+        add_event_bookkeeping(&mut item, &self.created_at);
+        Ok(item)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kernel::table::{get_s, item, n};
+
+    use super::*;
+
+    const NOW: &str = "2025-06-19T00:27:33.368Z";
+
+    fn request(json: &str) -> SimulateRawEventRequest {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn non_blank_strings_keep_their_spaces() {
+        assert_eq!(NonBlankString::parse(" a ").unwrap().as_str(), " a ");
+        for blank in ["", " ", "\t\n", "\u{FEFF}"] {
+            assert!(NonBlankString::parse(blank).is_err(), "{blank:?}");
+        }
+    }
+
+    #[test]
+    fn timestamps_default_to_now_when_absent_or_blank_and_are_trimmed_otherwise() {
+        let absent =
+            RawEvent::from_request(&request(r#"{"pk":"p","sk":"s","eventName":"E"}"#), NOW);
+        assert_eq!(
+            (absent.created_at.as_str(), absent.updated_at.as_str()),
+            (NOW, NOW)
+        );
+
+        let blank = RawEvent::from_request(
+            &request(r#"{"pk":"p","sk":"s","eventName":"E","createdAt":"  ","updatedAt":""}"#),
+            NOW,
+        );
+        assert_eq!(
+            (blank.created_at.as_str(), blank.updated_at.as_str()),
+            (NOW, NOW)
+        );
+
+        let given = RawEvent::from_request(
+            &request(r#"{"pk":"p","sk":"s","eventName":"E","createdAt":" x ","updatedAt":"y"}"#),
+            NOW,
+        );
+        assert_eq!(
+            (given.created_at.as_str(), given.updated_at.as_str()),
+            ("x", "y")
+        );
+    }
+
+    #[test]
+    fn items_have_the_raw_event_layout_with_untrimmed_keys() {
+        let event = RawEvent::from_request(
+            &request(
+                r#"{"pk":" EVENTS#ORDER_ID#ORD001","sk":"EVENT#ORDER_SHIPPED_EVENT ","eventName":" ORDER_SHIPPED_EVENT","eventData":{"units":2,"price":22.99,"tags":["a"],"gift":false,"note":null}}"#,
+            ),
+            NOW,
+        );
+        let stored = event.to_item().unwrap();
+        let mut expected_data = HashMap::new();
+        expected_data.insert("units".to_owned(), n(2));
+        expected_data.insert("price".to_owned(), n(22.99));
+        expected_data.insert("tags".to_owned(), AttributeValue::L(vec![s("a")]));
+        expected_data.insert("gift".to_owned(), AttributeValue::Bool(false));
+        expected_data.insert("note".to_owned(), AttributeValue::Null(true));
+        assert_eq!(
+            stored,
+            item([
+                ("pk", s(" EVENTS#ORDER_ID#ORD001")),
+                ("sk", s("EVENT#ORDER_SHIPPED_EVENT ")),
+                ("eventName", s(" ORDER_SHIPPED_EVENT")),
+                ("eventData", AttributeValue::M(expected_data)),
+                ("createdAt", s(NOW)),
+                ("updatedAt", s(NOW)),
+                ("_tn", s("EVENTS#EVENT")),
+                ("_sn", s("EVENTS")),
+                ("gsi1pk", s("EVENTS#EVENT")),
+                ("gsi1sk", s(format!("CREATED_AT#{NOW}"))),
+            ])
+        );
+        assert_eq!(
+            event.key(),
+            Key::new(" EVENTS#ORDER_ID#ORD001", "EVENT#ORDER_SHIPPED_EVENT ")
+        );
+    }
+
+    #[test]
+    fn event_data_absent_is_omitted_and_null_is_a_null_attribute() {
+        let absent =
+            RawEvent::from_request(&request(r#"{"pk":"p","sk":"s","eventName":"E"}"#), NOW)
+                .to_item()
+                .unwrap();
+        assert!(!absent.contains_key("eventData"));
+        let null = RawEvent::from_request(
+            &request(r#"{"pk":"p","sk":"s","eventName":"E","eventData":null}"#),
+            NOW,
+        )
+        .to_item()
+        .unwrap();
+        assert_eq!(null.get("eventData"), Some(&AttributeValue::Null(true)));
+        let scalar = RawEvent::from_request(
+            &request(r#"{"pk":"p","sk":"s","eventName":"E","eventData":"text"}"#),
+            NOW,
+        )
+        .to_item()
+        .unwrap();
+        assert_eq!(get_s(&scalar, "eventData"), Some("text"));
+    }
+
+    #[test]
+    fn the_echo_keeps_the_request_order_and_omits_absent_fields() {
+        let echoed = serde_json::to_string(&request(
+            r#"{"updatedAt":" u ","eventData":null,"eventName":"E","sk":" s","pk":"p "}"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            echoed,
+            r#"{"pk":"p ","sk":" s","eventName":"E","eventData":null,"updatedAt":" u "}"#
+        );
+    }
+}
