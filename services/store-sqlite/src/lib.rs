@@ -1,0 +1,405 @@
+//! The embedded storage: ONE SQLite file (WAL) holding the single table and its GSI, the change
+//! stream and the durable queues. See README.md for the file layout.
+//!
+//! * [`SqliteStore`] implements [`kernel::table::Table`] with DynamoDB's semantics (pinned by the
+//!   `table-contract` suite): typed conditions evaluated in Rust inside the write transaction,
+//!   exact decimal numbers, sparse GSI, `ValidationException`s where DynamoDB raises them.
+//! * Every item change appends a stream record in the same transaction (DynamoDB Streams,
+//!   `NEW_IMAGE`); [`SqliteStore::forward`] moves records into queues exactly once.
+//! * Queues follow SQS standard-queue semantics (visibility timeout, receipt handles, receive
+//!   count, dead-letter redrive).
+//!
+//! Writes go through one writer thread that group-commits (see `writer`); reads use a small
+//! pool of read-only connections. Every read is strongly consistent.
+
+mod attribute;
+mod codec;
+mod error;
+mod expression;
+mod number;
+mod queue;
+mod read;
+mod schema;
+mod stream;
+mod table_read;
+mod table_write;
+mod writer;
+
+use std::path::Path;
+use std::sync::{Arc, mpsc};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use kernel::clock::{Clock, SystemClock, epoch_millis};
+use kernel::table::{Item, Key, Put, Query, QueryTarget, Table, TableError, TransactItem, Update};
+use rand::rngs::{OsRng, StdRng};
+use rand::{SeedableRng, TryRngCore};
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::{oneshot, watch};
+
+pub use error::StoreError;
+pub use queue::{OutgoingMessage, QueueConfig, QueueStats, ReceivedMessage, StoredMessage};
+pub use stream::{StreamRecord, StreamRecordKind};
+
+use crate::error::validation;
+use crate::read::ReadPool;
+use crate::writer::{Command, Writer};
+
+/// How hard a commit waits for the disk (`PRAGMA synchronous`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// `NORMAL`: in WAL mode a commit survives a crash of the process (kill -9); the last
+    /// commits can be lost on power failure or an OS crash.
+    #[default]
+    Normal,
+    /// `FULL`: every commit is fsynced before it is acknowledged.
+    Full,
+}
+
+/// How the store is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreOptions {
+    pub durability: Durability,
+    /// Read-only connections used concurrently (at least 1).
+    pub read_connections: usize,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            durability: Durability::Normal,
+            read_connections: 4,
+        }
+    }
+}
+
+/// The store. Cheap to clone; the last clone dropped stops the writer thread (after it has
+/// committed and answered everything it received).
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    commands: Option<mpsc::Sender<Command>>,
+    writer: Option<JoinHandle<()>>,
+    reads: Arc<ReadPool>,
+    clock: Arc<dyn Clock>,
+    stream_seq: watch::Receiver<u64>,
+    enqueued: watch::Receiver<u64>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Readers first, so that the writer's connection is the last one: closing it
+        // checkpoints the WAL into the main file and removes the -wal file.
+        self.reads.close_idle();
+        // Closing the channel ends the writer loop; waiting for it releases the file cleanly.
+        drop(self.commands.take());
+        if let Some(writer) = self.writer.take() {
+            // A panicked writer has nothing left to release.
+            let _ = writer.join();
+        }
+    }
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the store file. The parent directory must exist. Creates the schema
+    /// if needed and starts the writer thread.
+    pub fn open(path: &Path, options: StoreOptions) -> Result<Self, StoreError> {
+        Self::open_with_clock(path, options, Arc::new(SystemClock))
+    }
+
+    /// [`open`](Self::open) with an injected clock: stream timestamps, visibility timeouts and
+    /// retention are measured with it.
+    pub fn open_with_clock(
+        path: &Path,
+        options: StoreOptions,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StoreError> {
+        let mut connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        schema::prepare_writer(&mut connection, options.durability)?;
+        let last_seq = stream::last_seq(&connection)?;
+        let mut seed = [0u8; 32];
+        OsRng
+            .try_fill_bytes(&mut seed)
+            .map_err(|source| StoreError::Random { source })?;
+        let (stream_seq_sender, stream_seq) = watch::channel(last_seq);
+        let (enqueued_sender, enqueued) = watch::channel(0);
+        let writer = Writer {
+            connection,
+            clock: Arc::clone(&clock),
+            rng: StdRng::from_seed(seed),
+            stream_seq: stream_seq_sender,
+            enqueued: enqueued_sender,
+        };
+        let (commands, received) = mpsc::channel();
+        let writer = std::thread::Builder::new()
+            .name("sqlite-writer".to_owned())
+            .spawn(move || writer.run(&received))
+            .map_err(|source| StoreError::SpawnWriter { source })?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                commands: Some(commands),
+                writer: Some(writer),
+                reads: Arc::new(ReadPool::new(path.to_path_buf(), options.read_connections)),
+                clock,
+                stream_seq,
+                enqueued,
+            }),
+        })
+    }
+
+    /// Hands a command to the writer and waits for its answer (sent after the commit).
+    async fn submit<T, E>(
+        &self,
+        command: impl FnOnce(oneshot::Sender<Result<T, E>>) -> Command,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let (reply, answer) = oneshot::channel();
+        let commands = self.inner.commands.as_ref().ok_or(StoreError::Closed)?;
+        commands
+            .send(command(reply))
+            .map_err(|_stopped| StoreError::Closed)?;
+        answer.await.map_err(|_stopped| StoreError::Closed)?
+    }
+
+    fn now_ms(&self) -> u64 {
+        epoch_millis(self.inner.clock.now())
+    }
+
+    // ---- stream ----
+
+    /// Up to `limit` stream records with `seq > after_seq`, in order.
+    pub async fn stream_after(
+        &self,
+        after_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<StreamRecord>, StoreError> {
+        self.inner
+            .reads
+            .run(move |connection| stream::records_after(connection, after_seq, limit))
+            .await
+    }
+
+    /// Watches the sequence number of the latest committed stream record.
+    pub fn stream_notifier(&self) -> watch::Receiver<u64> {
+        self.inner.stream_seq.clone()
+    }
+
+    /// The position of checkpoint `name` (0 when it was never set).
+    pub async fn checkpoint(&self, name: &str) -> Result<u64, StoreError> {
+        let name = name.to_owned();
+        self.inner
+            .reads
+            .run(move |connection| stream::checkpoint(connection, &name))
+            .await
+    }
+
+    /// Atomically: enqueue `messages` and set checkpoint `name` to `through_seq` (exactly-once
+    /// forwarding). Fails with [`StoreError::CheckpointConflict`] (and changes nothing) when it
+    /// would move the checkpoint backwards or forward the same position twice.
+    pub async fn forward(
+        &self,
+        name: &str,
+        through_seq: u64,
+        messages: Vec<OutgoingMessage>,
+    ) -> Result<(), StoreError> {
+        let name = name.to_owned();
+        self.submit(|reply| Command::Forward {
+            name,
+            through_seq,
+            messages,
+            reply,
+        })
+        .await
+    }
+
+    /// Deletes stream records that every checkpoint has passed (`seq <=` each checkpoint's
+    /// position; with no checkpoint at all, age alone decides) AND that are older than
+    /// `retention` (DynamoDB keeps 24 h). Returns how many were deleted.
+    pub async fn trim_stream(&self, retention: Duration) -> Result<u64, StoreError> {
+        self.submit(|reply| Command::TrimStream { retention, reply })
+            .await
+    }
+
+    // ---- queues ----
+
+    /// Receives up to `max_messages` (1..=10) visible messages of the queue (SQS semantics,
+    /// see [`QueueConfig`]).
+    pub async fn receive(
+        &self,
+        queue: &QueueConfig,
+        max_messages: usize,
+    ) -> Result<Vec<ReceivedMessage>, StoreError> {
+        let queue = queue.clone();
+        self.submit(|reply| Command::Receive {
+            queue,
+            max_messages,
+            reply,
+        })
+        .await
+    }
+
+    /// Deletes the message if `receipt_handle` is its current one; `false` otherwise (stale
+    /// handle, already deleted).
+    pub async fn delete_message(
+        &self,
+        queue: &str,
+        receipt_handle: &str,
+    ) -> Result<bool, StoreError> {
+        let (queue, receipt_handle) = (queue.to_owned(), receipt_handle.to_owned());
+        self.submit(|reply| Command::DeleteMessage {
+            queue,
+            receipt_handle,
+            reply,
+        })
+        .await
+    }
+
+    /// How long until a message of the queue is visible (zero if one is); `None` if the queue
+    /// is empty.
+    pub async fn next_visible_in(&self, queue: &str) -> Result<Option<Duration>, StoreError> {
+        let queue = queue.to_owned();
+        let now_ms = self.now_ms();
+        self.inner
+            .reads
+            .run(move |connection| queue::next_visible_in(connection, &queue, now_ms))
+            .await
+    }
+
+    /// Watches a counter bumped whenever messages become available by enqueue, redrive or
+    /// dead-lettering.
+    pub fn queue_notifier(&self) -> watch::Receiver<u64> {
+        self.inner.enqueued.clone()
+    }
+
+    /// Counts of every queue that holds at least one message, sorted by queue name.
+    pub async fn queue_stats(&self) -> Result<Vec<QueueStats>, StoreError> {
+        let now_ms = self.now_ms();
+        self.inner
+            .reads
+            .run(move |connection| queue::stats(connection, now_ms))
+            .await
+    }
+
+    /// Up to `limit` messages of the queue in arrival order (visible or not), for inspection.
+    pub async fn list_messages(
+        &self,
+        queue: &str,
+        limit: usize,
+    ) -> Result<Vec<StoredMessage>, StoreError> {
+        let queue = queue.to_owned();
+        self.inner
+            .reads
+            .run(move |connection| queue::list(connection, &queue, limit))
+            .await
+    }
+
+    /// Moves every message of `from_queue` to `to_queue`, visible, receive count reset (SQS
+    /// dead-letter redrive). Returns how many moved.
+    pub async fn redrive(&self, from_queue: &str, to_queue: &str) -> Result<u64, StoreError> {
+        let (from_queue, to_queue) = (from_queue.to_owned(), to_queue.to_owned());
+        self.submit(|reply| Command::Redrive {
+            from_queue,
+            to_queue,
+            reply,
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl Table for SqliteStore {
+    async fn get(&self, key: &Key, _consistent: bool) -> Result<Option<Item>, TableError> {
+        attribute::validate_key(key).map_err(validation)?;
+        let key = key.clone();
+        Ok(self
+            .inner
+            .reads
+            .run(move |connection| table_read::fetch_item(connection, &key))
+            .await?)
+    }
+
+    async fn put(&self, put: Put) -> Result<(), TableError> {
+        self.submit(|reply| Command::Put(put, reply)).await
+    }
+
+    async fn update(&self, update: Update) -> Result<Option<Item>, TableError> {
+        self.submit(|reply| Command::Update(update, reply)).await
+    }
+
+    async fn delete(&self, key: &Key) -> Result<Option<Item>, TableError> {
+        let key = key.clone();
+        self.submit(|reply| Command::Delete(key, reply)).await
+    }
+
+    async fn transact_write(&self, items: Vec<TransactItem>) -> Result<(), TableError> {
+        self.submit(|reply| Command::TransactWrite(items, reply))
+            .await
+    }
+
+    async fn query(&self, query: Query) -> Result<Vec<Item>, TableError> {
+        validate_query(&query)?;
+        Ok(self
+            .inner
+            .reads
+            .run(move |connection| table_read::query(connection, &query))
+            .await?)
+    }
+}
+
+/// The checks DynamoDB makes before running a query.
+fn validate_query(query: &Query) -> Result<(), TableError> {
+    if query.limit == Some(0) {
+        return Err(validation(
+            "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: \
+             Member must have value greater than or equal to 1",
+        ));
+    }
+    let partition = match &query.target {
+        QueryTarget::Table { pk, sk } => {
+            if sk.as_deref() == Some("") {
+                return Err(empty_key_value());
+            }
+            pk
+        }
+        QueryTarget::Gsi1 { gsi1pk } => {
+            if query.consistent {
+                return Err(validation(
+                    "Consistent reads are not supported on global secondary indexes",
+                ));
+            }
+            gsi1pk
+        }
+    };
+    if partition.is_empty() {
+        return Err(empty_key_value());
+    }
+    Ok(())
+}
+
+fn empty_key_value() -> TableError {
+    validation(
+        "One or more parameter values are not valid. The AttributeValue for a key attribute \
+         cannot contain an empty string value.",
+    )
+}

@@ -1,0 +1,212 @@
+//! The change stream: one record per item change, appended in the transaction of the change
+//! (DynamoDB Streams, view type `NEW_IMAGE`), plus named checkpoints of its consumers.
+
+use std::time::Duration;
+
+use kernel::table::{Item, Key, TableError};
+use rand::rngs::StdRng;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::StoreError;
+use crate::codec::decode_item;
+use crate::error::FromSqlite;
+use crate::queue::{OutgoingMessage, enqueue};
+use crate::schema::{int, uint};
+use crate::writer::Effects;
+
+/// What happened to the item (DynamoDB's `eventName`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StreamRecordKind {
+    Insert,
+    Modify,
+    Remove,
+}
+
+impl StreamRecordKind {
+    /// DynamoDB's `eventName`: `INSERT`, `MODIFY` or `REMOVE` (also the `kind` column).
+    pub fn event_name(self) -> &'static str {
+        match self {
+            Self::Insert => "INSERT",
+            Self::Modify => "MODIFY",
+            Self::Remove => "REMOVE",
+        }
+    }
+
+    fn from_event_name(name: &str) -> Option<Self> {
+        match name {
+            "INSERT" => Some(Self::Insert),
+            "MODIFY" => Some(Self::Modify),
+            "REMOVE" => Some(Self::Remove),
+            _ => None,
+        }
+    }
+}
+
+/// One stream record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamRecord {
+    /// Position in the stream: strictly increasing, never reused.
+    pub seq: u64,
+    pub kind: StreamRecordKind,
+    pub keys: Key,
+    /// The item after the change; `None` for `Remove`.
+    pub new_image: Option<Item>,
+    /// When the change was committed (DynamoDB's `ApproximateCreationDateTime`).
+    pub created_at_ms: u64,
+    /// DynamoDB's item size of the keys plus the new image.
+    pub size_bytes: u64,
+}
+
+/// Appends a record in the caller's transaction and remembers its position for the notifier.
+pub(crate) fn append_record(
+    connection: &Connection,
+    kind: StreamRecordKind,
+    key: &Key,
+    new_image: Option<&str>,
+    size_bytes: u64,
+    now_ms: u64,
+    effects: &mut Effects,
+) -> Result<(), TableError> {
+    connection
+        .prepare_cached(
+            "INSERT INTO stream (kind, pk, sk, new_image, created_at_ms, size_bytes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![
+                kind.event_name(),
+                key.pk,
+                key.sk,
+                new_image,
+                int(now_ms),
+                int(size_bytes)
+            ])
+        })
+        .map_err(|error| TableError::from_sqlite(error.into()))?;
+    effects.last_seq = Some(uint(connection.last_insert_rowid()));
+    Ok(())
+}
+
+/// The highest sequence number ever assigned (0 for an empty stream), trimmed records included.
+pub(crate) fn last_seq(connection: &Connection) -> Result<u64, StoreError> {
+    let seq: Option<i64> = connection
+        .prepare_cached("SELECT seq FROM sqlite_sequence WHERE name = 'stream'")?
+        .query_row([], |row| row.get(0))
+        .optional()?;
+    Ok(seq.map_or(0, uint))
+}
+
+pub(crate) fn records_after(
+    connection: &Connection,
+    after_seq: u64,
+    limit: usize,
+) -> Result<Vec<StreamRecord>, StoreError> {
+    let mut statement = connection.prepare_cached(
+        "SELECT seq, kind, pk, sk, new_image, created_at_ms, size_bytes
+         FROM stream WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    )?;
+    let rows = statement.query_map(
+        params![
+            int(after_seq),
+            int(u64::try_from(limit).unwrap_or(u64::MAX))
+        ],
+        |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, Option<String>>(4)?,
+                row.get::<_, i64>(5)?,
+                row.get::<_, i64>(6)?,
+            ))
+        },
+    )?;
+    let mut records = Vec::new();
+    for row in rows {
+        let (seq, kind, pk, sk, new_image, created_at_ms, size_bytes) = row?;
+        let kind = StreamRecordKind::from_event_name(&kind)
+            .ok_or(StoreError::CorruptStreamKind { kind })?;
+        let new_image = new_image
+            .map(|text| decode_item(&text, "stream image"))
+            .transpose()?;
+        records.push(StreamRecord {
+            seq: uint(seq),
+            kind,
+            keys: Key::new(pk, sk),
+            new_image,
+            created_at_ms: uint(created_at_ms),
+            size_bytes: uint(size_bytes),
+        });
+    }
+    Ok(records)
+}
+
+pub(crate) fn checkpoint(connection: &Connection, name: &str) -> Result<u64, StoreError> {
+    let seq: Option<i64> = connection
+        .prepare_cached("SELECT seq FROM checkpoints WHERE name = ?1")?
+        .query_row(params![name], |row| row.get(0))
+        .optional()?;
+    Ok(seq.map_or(0, uint))
+}
+
+/// Enqueues the messages and moves the checkpoint in one transaction: a crash leaves either
+/// both or neither, so each record is forwarded exactly once.
+pub(crate) fn forward(
+    connection: &Connection,
+    rng: &mut StdRng,
+    name: &str,
+    through_seq: u64,
+    messages: Vec<OutgoingMessage>,
+    now_ms: u64,
+    effects: &mut Effects,
+) -> Result<(), StoreError> {
+    if name.is_empty() {
+        return Err(StoreError::InvalidRequest {
+            message: "a checkpoint needs a name".to_owned(),
+        });
+    }
+    let current = checkpoint(connection, name)?;
+    let duplicate = through_seq == current && !messages.is_empty();
+    if through_seq < current || duplicate {
+        return Err(StoreError::CheckpointConflict {
+            name: name.to_owned(),
+            current,
+            requested: through_seq,
+        });
+    }
+    let last = last_seq(connection)?;
+    if through_seq > last {
+        return Err(StoreError::InvalidRequest {
+            message: format!("cannot forward through {through_seq}: the stream ends at {last}"),
+        });
+    }
+    for message in messages {
+        enqueue(connection, rng, &message.queue, &message.body, now_ms)?;
+        effects.enqueued += 1;
+    }
+    connection
+        .prepare_cached(
+            "INSERT INTO checkpoints (name, seq, updated_at_ms) VALUES (?1, ?2, ?3)
+             ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, updated_at_ms = excluded.updated_at_ms",
+        )?
+        .execute(params![name, int(through_seq), int(now_ms)])?;
+    Ok(())
+}
+
+/// Deletes the records every consumer has passed that are older than `retention`.
+pub(crate) fn trim(
+    connection: &Connection,
+    retention: Duration,
+    now_ms: u64,
+) -> Result<u64, StoreError> {
+    let slowest: Option<i64> = connection
+        .prepare_cached("SELECT MIN(seq) FROM checkpoints")?
+        .query_row([], |row| row.get(0))?;
+    let retention_ms = u64::try_from(retention.as_millis()).unwrap_or(u64::MAX);
+    let cutoff = now_ms.saturating_sub(retention_ms);
+    let deleted = connection
+        .prepare_cached("DELETE FROM stream WHERE seq <= ?1 AND created_at_ms < ?2")?
+        .execute(params![slowest.unwrap_or(i64::MAX), int(cutoff)])?;
+    Ok(u64::try_from(deleted).unwrap_or(u64::MAX))
+}
