@@ -1,0 +1,212 @@
+//! The command line (every option also reads an `ECOMM_*` environment variable). Parsing fails
+//! fast with a clear message; nothing starts with an invalid configuration.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use payments::gateway::GatewayMode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ecomm",
+    version,
+    about = "The event-driven e-commerce backend, whole, in one process.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Options of `serve`, which plain `ecomm` runs.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+impl Cli {
+    /// The command to run: plain `ecomm` means `ecomm serve`.
+    pub fn into_command(self) -> Command {
+        self.command.unwrap_or(Command::Serve(self.serve))
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP APIs and run the event pipeline (the default).
+    Serve(ServeArgs),
+    /// Print an order's events in the order they were raised, then its records.
+    Events {
+        order_id: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Print one item by key (DynamoDB JSON).
+    Get {
+        pk: String,
+        sk: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Delete one item by key and print it. Deleting an event item and raising it again (e.g.
+    /// with simulateRawEvent) replays it, as on AWS.
+    Delete {
+        pk: String,
+        sk: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Print every queue's and dead-letter queue's depth.
+    Queues {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Print the messages of a dead-letter queue, or move them back to their queue.
+    Dlq {
+        /// The worker queue, e.g. `Payments-ProcessOrderPaymentWorker`.
+        queue: String,
+        /// Move every message back to the worker's queue (SQS "start DLQ redrive").
+        #[arg(long)]
+        redrive: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct StoreArgs {
+    /// Directory holding the SQLite file (created if missing).
+    #[arg(long, env = "ECOMM_DATA_DIR", default_value = ".ecomm")]
+    pub data_dir: PathBuf,
+}
+
+impl StoreArgs {
+    pub const FILE_NAME: &'static str = "ecomm.sqlite3";
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join(Self::FILE_NAME)
+    }
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct ServeArgs {
+    /// Address the HTTP APIs listen on.
+    #[arg(long, env = "ECOMM_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// How long a received message stays invisible before it is retried (SQS visibility timeout).
+    #[arg(long, env = "ECOMM_VISIBILITY_TIMEOUT_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=43_200_000))]
+    pub visibility_timeout_ms: u64,
+
+    /// Receives after which a message moves to its dead-letter queue (SQS maxReceiveCount).
+    #[arg(long, env = "ECOMM_MAX_RECEIVE_COUNT", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub max_receive_count: u32,
+
+    /// Concurrent batches per worker (Lambda event source maxConcurrency).
+    #[arg(long, env = "ECOMM_WORKER_CONCURRENCY", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub worker_concurrency: u16,
+
+    /// The fake payment gateway: `random` (the original: 30 % accepted, 70 % "shaky") or
+    /// `always-accept`. Prices <= 0 or >= 100000 are always rejected.
+    #[arg(long, env = "ECOMM_PAYMENT_MODE", default_value = "random")]
+    pub payment_mode: PaymentModeArg,
+
+    /// Seed of the random gateway (default: drawn at start). Same seed, same outcomes.
+    #[arg(long, env = "ECOMM_PAYMENT_SEED")]
+    pub payment_seed: Option<u64>,
+
+    /// `normal` survives a crash of the process (kill -9); `full` also survives power loss.
+    #[arg(long, env = "ECOMM_DURABILITY", default_value = "normal")]
+    pub durability: DurabilityArg,
+
+    /// Log format on stderr.
+    #[arg(long, env = "ECOMM_LOG_FORMAT", default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+impl ServeArgs {
+    pub fn visibility_timeout(&self) -> Duration {
+        Duration::from_millis(self.visibility_timeout_ms)
+    }
+
+    pub fn gateway_mode(&self) -> GatewayMode {
+        match self.payment_mode {
+            PaymentModeArg::Random => GatewayMode::Random {
+                seed: self.payment_seed.unwrap_or_else(|| {
+                    use rand::{RngCore, SeedableRng};
+                    rand::rngs::StdRng::from_os_rng().next_u64()
+                }),
+            },
+            PaymentModeArg::AlwaysAccept => GatewayMode::AlwaysAccept,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PaymentModeArg {
+    Random,
+    AlwaysAccept,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DurabilityArg {
+    Normal,
+    Full,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_ecomm_serves_with_the_defaults() {
+        let Command::Serve(serve) = Cli::parse_from(["ecomm"]).into_command() else {
+            panic!("plain ecomm must serve");
+        };
+        assert_eq!(serve.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(
+            serve.store.database_path(),
+            PathBuf::from(".ecomm/ecomm.sqlite3")
+        );
+        assert_eq!(serve.visibility_timeout(), Duration::from_secs(10));
+        assert_eq!(serve.worker_concurrency, 2);
+    }
+
+    #[test]
+    fn serve_options_parse_and_invalid_values_fail_fast() {
+        let cli = Cli::parse_from([
+            "ecomm",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--payment-mode",
+            "always-accept",
+            "--visibility-timeout-ms",
+            "500",
+        ]);
+        let Command::Serve(serve) = cli.into_command() else {
+            panic!("serve expected")
+        };
+        assert_eq!(serve.gateway_mode(), GatewayMode::AlwaysAccept);
+        assert!(Cli::try_parse_from(["ecomm", "--visibility-timeout-ms", "0"]).is_err());
+        assert!(Cli::try_parse_from(["ecomm", "--payment-mode", "sometimes"]).is_err());
+        assert!(Cli::try_parse_from(["ecomm", "--addr", "nowhere"]).is_err());
+    }
+
+    #[test]
+    fn inspection_commands_parse() {
+        let cli = Cli::parse_from(["ecomm", "events", "ORD001", "--data-dir", "/tmp/x"]);
+        assert!(
+            matches!(cli.into_command(), Command::Events { order_id, .. } if order_id == "ORD001")
+        );
+    }
+}
