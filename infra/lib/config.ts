@@ -1,0 +1,108 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_LAMBDA_ASSETS_DIR, INFRA_DIR } from './paths';
+import { Naming, sanitizeStage, validatePrefix } from './naming';
+
+export const DEFAULT_STAGE = 'dev';
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Everything one deployment depends on, resolved once from context, environment and defaults. */
+export interface DeploymentConfig {
+  readonly naming: Naming;
+  /** Deploy the Testing API and its Lambda (SimulateRawEvent can write arbitrary items). */
+  readonly enableTestingApi: boolean;
+  /** Lambda advanced logging: application log level (JSON format). */
+  readonly logLevel: LogLevel;
+  /** `PAYMENT_GATEWAY_MODE` of the payment worker (the fake gateway, BEHAVIOR.md §9). */
+  readonly paymentGatewayMode: string;
+  /** Absolute directory holding `<binary>/bootstrap` for every Lambda. */
+  readonly lambdaAssetsDir: string;
+}
+
+export interface ConfigSources {
+  /** CDK context lookup (`app.node.tryGetContext`). */
+  readonly context: (key: string) => unknown;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** `config.deployment_prefix` of infra/package.json. */
+export function deploymentPrefix(packageJsonFile = path.join(INFRA_DIR, 'package.json')): string {
+  const pkg = JSON.parse(fs.readFileSync(packageJsonFile, 'utf8')) as { config?: { deployment_prefix?: unknown } };
+  const prefix = pkg.config?.deployment_prefix;
+  if (typeof prefix !== 'string') {
+    throw new Error(`${packageJsonFile}: config.deployment_prefix must be a string`);
+  }
+  return validatePrefix(prefix);
+}
+
+/**
+ * Context wins over environment, environment over defaults:
+ * - `stage` / `DEPLOYMENT_STAGE` (default `dev`), sanitised to `[A-Za-z0-9-]`;
+ * - `enableTestingApi` / `ENABLE_TESTING_API` (default: true unless the stage is `prod`);
+ * - `logLevel` / `LOG_LEVEL` (default `INFO`);
+ * - `paymentGatewayMode` / `PAYMENT_GATEWAY_MODE` (default `random`);
+ * - `LAMBDA_ASSETS_DIR` (default `<repo>/target/lambda`, relative paths resolved from infra/).
+ */
+export function resolveDeploymentConfig(sources: ConfigSources, prefix = deploymentPrefix()): DeploymentConfig {
+  const setting = (contextKey: string, envKey: string): string | undefined => {
+    const fromContext = sources.context(contextKey);
+    if (fromContext !== undefined && fromContext !== null) return String(fromContext);
+    const fromEnv = sources.env[envKey];
+    return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+  };
+
+  const stage = sanitizeStage(setting('stage', 'DEPLOYMENT_STAGE') ?? DEFAULT_STAGE);
+  const enableTestingApi = parseBoolean(
+    'enableTestingApi / ENABLE_TESTING_API',
+    setting('enableTestingApi', 'ENABLE_TESTING_API'),
+    stage.toLowerCase() !== 'prod',
+  );
+  const logLevel = parseLogLevel(setting('logLevel', 'LOG_LEVEL') ?? 'INFO');
+  const paymentGatewayMode = setting('paymentGatewayMode', 'PAYMENT_GATEWAY_MODE') ?? 'random';
+  if (!/^[a-z][a-z0-9-]*$/.test(paymentGatewayMode)) {
+    throw new Error(`paymentGatewayMode "${paymentGatewayMode}" must be lower-case kebab-case`);
+  }
+  const { dir: lambdaAssetsDir } = lambdaAssetsDirectory(sources.env);
+
+  return {
+    naming: new Naming(prefix, stage),
+    enableTestingApi,
+    logLevel,
+    paymentGatewayMode,
+    lambdaAssetsDir,
+  };
+}
+
+/** `LAMBDA_ASSETS_DIR` (relative to infra/) or `<repo>/target/lambda`. */
+export function lambdaAssetsDirectory(env: NodeJS.ProcessEnv): { readonly dir: string; readonly isDefault: boolean } {
+  const configured = env.LAMBDA_ASSETS_DIR;
+  return configured === undefined || configured === ''
+    ? { dir: DEFAULT_LAMBDA_ASSETS_DIR, isDefault: true }
+    : { dir: path.resolve(INFRA_DIR, configured), isDefault: false };
+}
+
+function parseBoolean(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  switch (value.trim().toLowerCase()) {
+    case 'true':
+    case '1':
+    case 'yes':
+      return true;
+    case 'false':
+    case '0':
+    case 'no':
+      return false;
+    default:
+      throw new Error(`${name} must be true or false, got "${value}"`);
+  }
+}
+
+function parseLogLevel(value: string): LogLevel {
+  const upper = value.trim().toUpperCase();
+  const level = LOG_LEVELS.find((candidate) => candidate === upper);
+  if (level === undefined) {
+    throw new Error(`logLevel must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  }
+  return level;
+}

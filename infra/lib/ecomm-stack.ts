@@ -1,0 +1,110 @@
+import { CfnOutput, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import { Construct } from 'constructs';
+import { API_SLICES, TESTING_DOMAIN } from './catalogue';
+import type { DeploymentConfig } from './config';
+import { DomainHttpApi } from './constructs/domain-http-api';
+import { EventStorePipe } from './constructs/event-store-pipe';
+import { QueueWorker } from './constructs/queue-worker';
+import { DOMAINS, type Domain, type RoutingTable } from './routing';
+import { API_URL_OUTPUT_KEYS } from './outputs';
+import { GSI_NAME } from './table-access';
+
+/** Extra environment per worker binary, beyond TABLE_NAME. */
+function workerEnvironment(config: DeploymentConfig, domain: Domain, slice: string): Record<string, string> {
+  return domain === 'Payments' && slice === 'ProcessOrderPaymentWorker'
+    ? { PAYMENT_GATEWAY_MODE: config.paymentGatewayMode }
+    : {};
+}
+
+export interface EcommStackProps extends StackProps {
+  readonly config: DeploymentConfig;
+  readonly routing: RoutingTable;
+}
+
+/**
+ * The whole system in one environment-agnostic stack (account/region come from the CLI profile;
+ * synth never looks anything up): event store table, stream pipe, bus, one rule/queue/DLQ/Lambda
+ * per routed worker, one HTTP API per domain.
+ */
+export class EcommStack extends Stack {
+  readonly table: dynamodb.Table;
+  readonly bus: events.EventBus;
+  readonly pipe: EventStorePipe;
+  readonly workers: QueueWorker[] = [];
+  readonly apis: Partial<Record<Domain, DomainHttpApi>> = {};
+
+  constructor(scope: Construct, id: string, props: EcommStackProps) {
+    const { config, routing, ...stackProps } = props;
+    const { naming } = config;
+    super(scope, id, {
+      description: `Event-driven e-commerce backend, Rust rebuild (${naming.qualifier})`,
+      ...stackProps,
+      stackName: naming.stackName,
+    });
+    Tags.of(this).add('qualifier', naming.qualifier);
+    Tags.of(this).add('deploymentPrefix', naming.prefix);
+    Tags.of(this).add('stage', naming.stage);
+
+    // Event store and transactional data share one table (BEHAVIOR.md §4.1). DESTROY because this
+    // is a proof of concept: `npm run destroy` must leave nothing behind, data included.
+    this.table = new dynamodb.Table(this, 'Table', {
+      tableName: naming.table(),
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
+      // Fix §14 #11: the attribute exists so events can expire; writers decide whether to set it.
+      timeToLiveAttribute: 'expiresAt',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: GSI_NAME,
+      partitionKey: { name: 'gsi1pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'gsi1sk', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+
+    this.bus = new events.EventBus(this, 'EventBus', { eventBusName: naming.eventBus() });
+    this.pipe = new EventStorePipe(this, 'EventStorePipe', { table: this.table, bus: this.bus, routing });
+
+    for (const worker of routing.workers) {
+      this.workers.push(
+        new QueueWorker(this, `${worker.domain}${worker.slice}`, {
+          worker,
+          routing,
+          config,
+          table: this.table,
+          bus: this.bus,
+          extraEnvironment: workerEnvironment(config, worker.domain, worker.slice),
+        }),
+      );
+    }
+
+    for (const domain of DOMAINS) {
+      if (domain === TESTING_DOMAIN && !config.enableTestingApi) continue;
+      const slices = API_SLICES.filter((slice) => slice.domain === domain);
+      const api = new DomainHttpApi(this, `${domain}Api`, { domain, slices, config, table: this.table });
+      this.apis[domain] = api;
+      new CfnOutput(this, API_URL_OUTPUT_KEYS[domain], {
+        description: `${domain} API base URL`,
+        value: api.url,
+      });
+    }
+
+    new CfnOutput(this, 'TableName', { description: 'Event store / transactional table', value: this.table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+    new CfnOutput(this, 'EventStorePipeDlqUrl', {
+      description: 'Pipe dead-letter queue',
+      value: this.pipe.deadLetterQueue.queue.queueUrl,
+    });
+    for (const worker of this.workers) {
+      new CfnOutput(this, `${worker.node.id}DlqUrl`, {
+        description: `${worker.node.id} dead-letter queue`,
+        value: worker.deadLetterQueue.queue.queueUrl,
+      });
+    }
+  }
+}

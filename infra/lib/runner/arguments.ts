@@ -1,0 +1,74 @@
+import { DEFAULT_STAGE } from '../config';
+import { sanitizeStage } from '../naming';
+
+export const CDK_COMMANDS = ['bootstrap', 'synth', 'deploy', 'destroy'] as const;
+export type CdkCommand = (typeof CDK_COMMANDS)[number];
+
+const APPROVAL_LEVELS = ['never', 'any-change', 'broadening'] as const;
+
+export class UsageError extends Error {}
+
+export interface RunnerInvocation {
+  readonly command: CdkCommand;
+  /** As typed (argv or DEPLOYMENT_STAGE), for messages. */
+  readonly requestedStage: string;
+  /** Sanitised to `[A-Za-z0-9-]`; what names, outputs file and context use. */
+  readonly stage: string;
+}
+
+export const USAGE = `usage: npm run <${CDK_COMMANDS.join('|')}> [stage]   (stage default: ${DEFAULT_STAGE})`;
+
+/** `args` = argv after the script: `<command> [stage]`; the stage falls back to DEPLOYMENT_STAGE. */
+export function parseInvocation(args: readonly string[], env: NodeJS.ProcessEnv): RunnerInvocation {
+  const [command, stageArgument, ...rest] = args;
+  if (command === undefined || !isCdkCommand(command)) {
+    throw new UsageError(`Unknown command ${JSON.stringify(command ?? '')}. ${USAGE}`);
+  }
+  if (rest.length > 0) {
+    throw new UsageError(`Unexpected arguments: ${rest.join(' ')}. ${USAGE}`);
+  }
+  const requestedStage = stageArgument ?? (env.DEPLOYMENT_STAGE || DEFAULT_STAGE);
+  try {
+    return { command, requestedStage, stage: sanitizeStage(requestedStage) };
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+export function outputsFileName(stage: string): string {
+  return `outputs.${stage}.json`;
+}
+
+/**
+ * CLI arguments after `cdk`. The stack is selected by name so that `destroy` can only ever touch
+ * this stage's stack; the stage also goes in as context, so bin/app.ts needs no other input.
+ * - deploy: `--require-approval never` unless CDK_REQUIRE_APPROVAL names another level;
+ *   `--outputs-file outputs.<stage>.json` (read afterwards for the .env files);
+ * - destroy: `--force` only when CDK_FORCE_DESTROY=true (otherwise the CLI asks);
+ * - `--profile` only when CDK_PROFILE is set (otherwise the default credential chain).
+ */
+export function cdkArguments(invocation: RunnerInvocation, stackName: string, env: NodeJS.ProcessEnv): string[] {
+  const args: string[] = [invocation.command];
+  if (invocation.command !== 'bootstrap') {
+    args.push(stackName);
+  }
+  args.push('--context', `stage=${invocation.stage}`);
+  if (invocation.command === 'deploy') {
+    const approval = env.CDK_REQUIRE_APPROVAL || 'never';
+    if (!(APPROVAL_LEVELS as readonly string[]).includes(approval)) {
+      throw new UsageError(`CDK_REQUIRE_APPROVAL must be one of ${APPROVAL_LEVELS.join(', ')}, got "${approval}"`);
+    }
+    args.push('--require-approval', approval, '--outputs-file', outputsFileName(invocation.stage));
+  }
+  if (invocation.command === 'destroy' && env.CDK_FORCE_DESTROY === 'true') {
+    args.push('--force');
+  }
+  if (env.CDK_PROFILE) {
+    args.push('--profile', env.CDK_PROFILE);
+  }
+  return args;
+}
+
+function isCdkCommand(value: string): value is CdkCommand {
+  return (CDK_COMMANDS as readonly string[]).includes(value);
+}

@@ -1,0 +1,49 @@
+import * as path from 'node:path';
+import { deploymentPrefix, resolveDeploymentConfig } from '../lib/config';
+import { DEFAULT_LAMBDA_ASSETS_DIR, INFRA_DIR } from '../lib/paths';
+
+function resolve(context: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
+  return resolveDeploymentConfig({ context: (key) => context[key], env }, 'ecommRs');
+}
+
+describe('resolveDeploymentConfig', () => {
+  it('reads the prefix from package.json config.deployment_prefix', () => {
+    expect(deploymentPrefix()).toBe('ecommRs');
+  });
+
+  it('defaults: stage dev, testing API on, INFO, random gateway, target/lambda', () => {
+    const config = resolve({});
+    expect(config.naming.qualifier).toBe('ecommRs-dev');
+    expect(config.enableTestingApi).toBe(true);
+    expect(config.logLevel).toBe('INFO');
+    expect(config.paymentGatewayMode).toBe('random');
+    expect(config.lambdaAssetsDir).toBe(DEFAULT_LAMBDA_ASSETS_DIR);
+    expect(DEFAULT_LAMBDA_ASSETS_DIR).toBe(path.resolve(INFRA_DIR, '../target/lambda'));
+  });
+
+  it('disables the Testing API on prod unless explicitly enabled', () => {
+    expect(resolve({ stage: 'prod' }).enableTestingApi).toBe(false);
+    expect(resolve({ stage: 'prod' }, { ENABLE_TESTING_API: 'true' }).enableTestingApi).toBe(true);
+    expect(resolve({ stage: 'qa' }, { ENABLE_TESTING_API: 'false' }).enableTestingApi).toBe(false);
+  });
+
+  it('prefers context over environment', () => {
+    const config = resolve({ stage: 'ctx', logLevel: 'debug' }, { DEPLOYMENT_STAGE: 'env', LOG_LEVEL: 'ERROR' });
+    expect(config.naming.stage).toBe('ctx');
+    expect(config.logLevel).toBe('DEBUG');
+  });
+
+  it('sanitises the stage and resolves LAMBDA_ASSETS_DIR from infra/', () => {
+    const config = resolve({}, { DEPLOYMENT_STAGE: 'feat/x_y', LAMBDA_ASSETS_DIR: 'build/lambdas' });
+    expect(config.naming.stage).toBe('feat-x-y');
+    expect(config.lambdaAssetsDir).toBe(path.join(INFRA_DIR, 'build', 'lambdas'));
+  });
+
+  it.each([
+    [{ enableTestingApi: 'maybe' }, /true or false/],
+    [{ logLevel: 'VERBOSE' }, /logLevel/],
+    [{ paymentGatewayMode: 'Always Accept' }, /kebab-case/],
+  ])('rejects %j', (context, message) => {
+    expect(() => resolve(context)).toThrow(message);
+  });
+});
