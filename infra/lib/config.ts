@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_LAMBDA_ASSETS_DIR, INFRA_DIR } from './paths';
+import { DEFAULT_LAMBDA_ASSETS_DIR, INFRA_DIR, REPO_ROOT } from './paths';
 import { Naming, sanitizeStage, validatePrefix } from './naming';
 
 export const DEFAULT_STAGE = 'dev';
@@ -74,12 +74,19 @@ export function resolveDeploymentConfig(sources: ConfigSources, prefix = deploym
   };
 }
 
-/** `LAMBDA_ASSETS_DIR` (relative to infra/) or `<repo>/target/lambda`. */
+/**
+ * `LAMBDA_ASSETS_DIR` (relative to infra/), or where cargo-lambda writes: `$CARGO_TARGET_DIR/lambda`
+ * (relative to the repository root, where the runner runs cargo) or `<repo>/target/lambda`.
+ */
 export function lambdaAssetsDirectory(env: NodeJS.ProcessEnv): { readonly dir: string; readonly isDefault: boolean } {
   const configured = env.LAMBDA_ASSETS_DIR;
-  return configured === undefined || configured === ''
+  if (configured !== undefined && configured !== '') {
+    return { dir: path.resolve(INFRA_DIR, configured), isDefault: false };
+  }
+  const targetDir = env.CARGO_TARGET_DIR;
+  return targetDir === undefined || targetDir === ''
     ? { dir: DEFAULT_LAMBDA_ASSETS_DIR, isDefault: true }
-    : { dir: path.resolve(INFRA_DIR, configured), isDefault: false };
+    : { dir: path.join(path.resolve(REPO_ROOT, targetDir), 'lambda'), isDefault: true };
 }
 
 function parseBoolean(name: string, value: string | undefined, fallback: boolean): boolean {

@@ -33,6 +33,14 @@ describe('resolveDeploymentConfig', () => {
     expect(config.logLevel).toBe('DEBUG');
   });
 
+  it('follows CARGO_TARGET_DIR (relative to the repository root) when LAMBDA_ASSETS_DIR is unset', () => {
+    expect(resolve({}, { CARGO_TARGET_DIR: '/cache/target' }).lambdaAssetsDir).toBe('/cache/target/lambda');
+    expect(resolve({}, { CARGO_TARGET_DIR: 'out' }).lambdaAssetsDir).toBe(path.resolve(INFRA_DIR, '../out/lambda'));
+    expect(resolve({}, { CARGO_TARGET_DIR: '/cache/target', LAMBDA_ASSETS_DIR: 'x' }).lambdaAssetsDir).toBe(
+      path.join(INFRA_DIR, 'x'),
+    );
+  });
+
   it('sanitises the stage and resolves LAMBDA_ASSETS_DIR from infra/', () => {
     const config = resolve({}, { DEPLOYMENT_STAGE: 'feat/x_y', LAMBDA_ASSETS_DIR: 'build/lambdas' });
     expect(config.naming.stage).toBe('feat-x-y');
