@@ -1,6 +1,7 @@
-//! Event names, event data, the event item layout in the event store, and incoming-event parsing.
+//! Event names, event data, the event item layout in the event store, raising events once, and
+//! incoming-event parsing.
 
-use kernel::table::{AttributeValue, Condition, Item, Key, Put, s};
+use kernel::table::{AttributeValue, Condition, Item, Key, Put, Table, TableError, s};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -163,7 +164,50 @@ impl<D: Serialize> Event<D> {
 
     /// The conditional put that raises this event exactly once (first writer wins).
     pub fn to_put(&self) -> Result<Put, serde_dynamo::Error> {
-        Ok(Put::new(self.to_item()?).with_condition(Condition::item_not_exists()))
+        Ok(raise_once(self.to_item()?))
+    }
+}
+
+/// The put of an event item that succeeds only if no event with its key exists.
+fn raise_once(item: Item) -> Put {
+    Put::new(item).with_condition(Condition::item_not_exists())
+}
+
+/// Why an event could not be raised. Each domain maps this into its own failure kinds.
+#[derive(Debug, thiserror::Error)]
+pub enum RaiseEventError {
+    /// An event with the same key exists: the first writer won.
+    #[error("the event was already raised")]
+    Duplicate,
+    /// Any other storage error (a cancelled transaction included): no domain rule explains it.
+    #[error("the event store failed")]
+    Storage(#[source] TableError),
+    /// The event data cannot be represented as an item.
+    #[error("the event item cannot be built")]
+    Unrepresentable(#[source] serde_dynamo::Error),
+}
+
+/// Raises `event` exactly once: one conditional put of its item (BEHAVIOR.md §4.3).
+pub async fn raise<D: Serialize + Sync>(
+    table: &dyn Table,
+    event: &Event<D>,
+) -> Result<(), RaiseEventError> {
+    let item = event.to_item().map_err(RaiseEventError::Unrepresentable)?;
+    raise_item(table, item).await
+}
+
+/// Raises an already built event item exactly once (for writers of raw event items).
+pub async fn raise_item(table: &dyn Table, item: Item) -> Result<(), RaiseEventError> {
+    match table.put(raise_once(item)).await {
+        Ok(()) => Ok(()),
+        Err(TableError::ConditionalCheckFailed { .. }) => Err(RaiseEventError::Duplicate),
+        Err(
+            error @ (TableError::TransactionCanceled { .. }
+            | TableError::Throttled { .. }
+            | TableError::Unavailable { .. }
+            | TableError::Validation { .. }
+            | TableError::Other { .. }),
+        ) => Err(RaiseEventError::Storage(error)),
     }
 }
 
@@ -202,6 +246,7 @@ impl<D: DeserializeOwned> IncomingEvent<D> {
 
 #[cfg(test)]
 mod tests {
+    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall, unclassified_errors};
     use kernel::table::{get_n, get_s};
 
     use super::*;
@@ -261,6 +306,84 @@ mod tests {
             ),
             Err(IncomingEventError::UnexpectedName { .. })
         ));
+    }
+
+    fn placed_event() -> Event<OrderEventData> {
+        Event::order(
+            EventName::OrderPlacedEvent,
+            data(),
+            "2025-01-01T00:00:00.000Z".into(),
+        )
+    }
+
+    #[tokio::test]
+    async fn raising_puts_the_event_item_on_condition_it_does_not_exist() {
+        let table = ScriptedTable::new();
+        raise(&table, &placed_event()).await.unwrap();
+        let expected = Put::new(placed_event().to_item().unwrap())
+            .with_condition(Condition::item_not_exists());
+        assert_eq!(placed_event().to_put().unwrap(), expected);
+        assert_eq!(table.calls(), [TableCall::Put(expected)]);
+    }
+
+    #[tokio::test]
+    async fn raising_an_existing_event_is_a_duplicate() {
+        let table = ScriptedTable::new();
+        table.then(Scripted::Fail(TableError::ConditionalCheckFailed {
+            old_item: None,
+        }));
+        let error = raise(&table, &placed_event()).await.unwrap_err();
+        assert!(matches!(error, RaiseEventError::Duplicate), "{error:?}");
+    }
+
+    #[tokio::test]
+    async fn every_other_storage_error_is_a_storage_error() {
+        let mut errors = unclassified_errors();
+        errors.push(TableError::TransactionCanceled {
+            reasons: Vec::new(),
+        });
+        for failure in errors {
+            let table = ScriptedTable::new();
+            table.then(Scripted::Fail(failure));
+            let error = raise(&table, &placed_event()).await.unwrap_err();
+            assert!(matches!(error, RaiseEventError::Storage(_)), "{error:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn raw_items_are_raised_once_too() {
+        let table = ScriptedTable::new();
+        let raw = kernel::table::item([("pk", s("EVENTS#X")), ("sk", s("EVENT#Y"))]);
+        raise_item(&table, raw.clone()).await.unwrap();
+        assert_eq!(
+            table.calls(),
+            [TableCall::Put(
+                Put::new(raw).with_condition(Condition::item_not_exists())
+            )]
+        );
+    }
+
+    #[tokio::test]
+    async fn unrepresentable_event_data_touches_nothing() {
+        struct Unrepresentable;
+        impl Serialize for Unrepresentable {
+            fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+                Err(serde::ser::Error::custom("no"))
+            }
+        }
+        let event = Event {
+            key: Key::new("EVENTS#X", "EVENT#Y"),
+            event_name: EventName::OrderPlacedEvent,
+            event_data: Unrepresentable,
+            created_at: "2025-01-01T00:00:00.000Z".into(),
+        };
+        let table = ScriptedTable::new();
+        let error = raise(&table, &event).await.unwrap_err();
+        assert!(
+            matches!(error, RaiseEventError::Unrepresentable(_)),
+            "{error:?}"
+        );
+        assert!(table.calls().is_empty());
     }
 
     #[test]

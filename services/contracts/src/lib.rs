@@ -7,6 +7,7 @@ pub mod events;
 pub mod values;
 
 pub use events::{
-    Event, EventName, IncomingEvent, IncomingEventError, OrderEventData, SkuRestockedEventData,
+    Event, EventName, IncomingEvent, IncomingEventError, OrderEventData, RaiseEventError,
+    SkuRestockedEventData,
 };
 pub use values::{EventTime, LotId, OrderId, PaymentId, Price, Sku, Units, UserId};

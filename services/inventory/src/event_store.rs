@@ -1,7 +1,9 @@
-//! Raising events: the conditional put every event-producing slice of this domain performs.
+//! Raising events: the conditional put every event-producing slice of this domain performs,
+//! classified with this domain's failure kinds.
 
 use contracts::Event;
-use kernel::table::{Table, TableError};
+use contracts::events::{RaiseEventError, raise};
+use kernel::table::Table;
 use serde::Serialize;
 
 use crate::failure::InventoryFailure;
@@ -12,41 +14,30 @@ pub async fn raise_event<D: Serialize + Sync>(
     table: &dyn Table,
     event: &Event<D>,
 ) -> Result<(), InventoryFailure> {
-    let put = event
-        .to_put()
-        .map_err(|source| InventoryFailure::UnbuildableItem {
+    raise(table, event).await.map_err(|error| match error {
+        RaiseEventError::Duplicate => InventoryFailure::DuplicateEventRaised {
             key: event.key.clone(),
-            source,
-        })?;
-    match table.put(put).await {
-        Ok(()) => Ok(()),
-        Err(TableError::ConditionalCheckFailed { .. }) => {
-            Err(InventoryFailure::DuplicateEventRaised {
-                key: event.key.clone(),
-            })
-        }
-        Err(
-            source @ (TableError::TransactionCanceled { .. }
-            | TableError::Throttled { .. }
-            | TableError::Unavailable { .. }
-            | TableError::Validation { .. }
-            | TableError::Other { .. }),
-        ) => Err(InventoryFailure::Storage {
+        },
+        RaiseEventError::Storage(source) => InventoryFailure::Storage {
             action: "raising the event",
             source,
-        }),
-    }
+        },
+        RaiseEventError::Unrepresentable(source) => InventoryFailure::UnbuildableItem {
+            key: event.key.clone(),
+            source,
+        },
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use contracts::EventName;
     use kernel::Failure;
-    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
-    use kernel::table::{Condition, Key};
+    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall, unclassified_errors};
+    use kernel::table::{Condition, Key, TableError};
 
     use super::*;
-    use crate::test_support::{NOW, order_data, single_call, storage_errors};
+    use crate::test_support::{NOW, assert_storage_failures, order_data, single_call};
 
     fn event() -> Event<contracts::OrderEventData> {
         Event::order(
@@ -84,15 +75,9 @@ mod tests {
 
     #[tokio::test]
     async fn every_other_storage_error_is_transient() {
-        for error in storage_errors() {
-            let table = ScriptedTable::new();
-            table.then(Scripted::Fail(error));
-            let failure = raise_event(&table, &event()).await.unwrap_err();
-            assert!(
-                matches!(failure, InventoryFailure::Storage { .. }),
-                "{failure:?}"
-            );
-            assert!(failure.is_transient());
-        }
+        assert_storage_failures(unclassified_errors(), |table| async move {
+            raise_event(table.as_ref(), &event()).await
+        })
+        .await;
     }
 }

@@ -12,6 +12,7 @@ pub mod records;
 
 mod event_store;
 mod read_allocation;
+mod settle_allocation;
 
 pub mod allocate_order_stock_worker;
 pub mod complete_order_payment_accepted_worker;

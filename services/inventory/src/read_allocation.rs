@@ -58,22 +58,14 @@ impl ReadAllocationClient for TableReadAllocationClient {
 #[cfg(test)]
 mod tests {
     use kernel::Failure;
-    use kernel::table::Key;
-    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
+    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall, unclassified_errors};
 
     use super::*;
     use crate::records::{AllocationItem, AllocationStatus};
-    use crate::test_support::{NOW, order_data, storage_errors};
+    use crate::test_support::{NOW, assert_storage_failures, order_allocation_key, order_data};
 
     fn client(table: &Arc<ScriptedTable>) -> TableReadAllocationClient {
         TableReadAllocationClient::new(table.clone())
-    }
-
-    fn read_key() -> Key {
-        Key::new(
-            "INVENTORY#SKU#APPLES",
-            "SKU#APPLES#ORDER_ID#ORD001#ORDER_ALLOCATION",
-        )
     }
 
     async fn read(
@@ -100,7 +92,7 @@ mod tests {
         assert_eq!(
             table.calls(),
             [TableCall::Get {
-                key: read_key(),
+                key: order_allocation_key(),
                 consistent: true
             }]
         );
@@ -123,7 +115,7 @@ mod tests {
         table.then(Scripted::Item(Some(stored)));
         let failure = read(&table).await.unwrap_err();
         assert!(
-            matches!(&failure, InventoryFailure::InvalidStoredAllocation { key, .. } if *key == read_key())
+            matches!(&failure, InventoryFailure::InvalidStoredAllocation { key, .. } if *key == order_allocation_key())
         );
         assert!(!failure.is_transient());
         assert_eq!(failure.kind(), "InvalidArgumentsError");
@@ -131,12 +123,10 @@ mod tests {
 
     #[tokio::test]
     async fn storage_errors_are_transient() {
-        for error in storage_errors() {
-            let table = Arc::new(ScriptedTable::new());
-            table.then(Scripted::Fail(error));
-            let failure = read(&table).await.unwrap_err();
-            assert!(matches!(failure, InventoryFailure::Storage { .. }));
-            assert!(failure.is_transient());
-        }
+        assert_storage_failures(
+            unclassified_errors(),
+            |table| async move { read(&table).await },
+        )
+        .await;
     }
 }

@@ -2,7 +2,7 @@
 //! bookkeeping constants and the order allocation item shared by the allocation slices.
 
 use contracts::{EventTime, OrderEventData, OrderId, Price, Sku, Units, UserId};
-use kernel::table::{Condition, Item, Key, n, s};
+use kernel::table::{Item, Key};
 use serde::{Deserialize, Serialize};
 
 /// `_sn` of every Inventory record.
@@ -136,21 +136,9 @@ pub struct StoredAllocation {
     pub updated_at: EventTime,
 }
 
-/// The allocation is still the one that was read and is `ALLOCATED` (§6.5's 5-part condition:
-/// the item exists, same order, same SKU, same units, status `ALLOCATED`).
-pub fn still_allocated_condition(order_id: &OrderId, sku: &Sku, units: Units) -> Condition {
-    Condition::And(vec![
-        Condition::item_exists(),
-        Condition::equals("orderId", s(order_id.as_str())),
-        Condition::equals("sku", s(sku.as_str())),
-        Condition::equals("units", n(units.get())),
-        Condition::equals("allocationStatus", s(AllocationStatus::Allocated.as_str())),
-    ])
-}
-
 #[cfg(test)]
 mod tests {
-    use kernel::table::{get_n, get_s, item};
+    use kernel::table::{get_n, get_s, item, n, s};
 
     use super::*;
     use crate::test_support::order_data;

@@ -1,15 +1,21 @@
 //! Shared test data and the scripted fake behind every hand-written client fake.
 
 use std::collections::VecDeque;
+use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
 
 use contracts::{EventTime, OrderEventData, OrderId, Price, Sku, Units, UserId};
+use kernel::Failure;
 use kernel::clock::FixedClock;
-use kernel::table::{BoxError, CancellationReason, Key, TableError};
+use kernel::table::scripted::{Scripted, ScriptedTable};
+use kernel::table::{
+    CancellationReason, Condition, Key, ReturnValues, TableError, Update, UpdateAction, n, s,
+};
 
 use crate::failure::InventoryFailure;
 use crate::read_allocation::ReadAllocationClient;
 use crate::records::{AllocationStatus, StoredAllocation};
+use crate::settle_allocation::SettleAllocationCommand;
 
 /// The instant of [`clock`], as `toISOString()` prints it.
 pub const NOW: &str = "2025-06-19T00:27:33.368Z";
@@ -28,6 +34,14 @@ pub fn order_data() -> OrderEventData {
     }
 }
 
+/// The key of the allocation of [`order_data`].
+pub fn order_allocation_key() -> Key {
+    Key::new(
+        "INVENTORY#SKU#APPLES",
+        "SKU#APPLES#ORDER_ID#ORD001#ORDER_ALLOCATION",
+    )
+}
+
 /// The allocation of [`order_data`] with `units` and `status`.
 pub fn stored_allocation(units: u64, status: AllocationStatus) -> StoredAllocation {
     let order = order_data();
@@ -43,24 +57,60 @@ pub fn stored_allocation(units: u64, status: AllocationStatus) -> StoredAllocati
     }
 }
 
-fn boxed(message: &str) -> BoxError {
-    message.to_owned().into()
+/// Settling the allocation of 3 units of [`order_data`] at [`NOW`].
+pub fn settle_command() -> SettleAllocationCommand {
+    let order = order_data();
+    SettleAllocationCommand {
+        order_id: order.order_id,
+        sku: order.sku,
+        units: Units::new(3).unwrap(),
+        now: NOW.to_owned(),
+    }
 }
 
-/// Every storage error that no client maps to a domain kind (so all are transient).
-pub fn storage_errors() -> Vec<TableError> {
-    vec![
-        TableError::Throttled { source: None },
-        TableError::Unavailable {
-            source: boxed("connection reset"),
-        },
-        TableError::Validation {
-            message: "bad expression".into(),
-        },
-        TableError::Other {
-            source: boxed("boom"),
-        },
-    ]
+/// The update of [`settle_command`] to `status`, spelled out: only the allocation that was read
+/// (exists, same order, SKU and units, still `ALLOCATED`) moves.
+pub fn expected_settle_update(status: &str) -> Update {
+    Update {
+        key: order_allocation_key(),
+        actions: vec![
+            ("allocationStatus".into(), UpdateAction::Set(s(status))),
+            ("updatedAt".into(), UpdateAction::Set(s(NOW))),
+        ],
+        condition: Some(Condition::And(vec![
+            Condition::And(vec![
+                Condition::AttributeExists("pk".into()),
+                Condition::AttributeExists("sk".into()),
+            ]),
+            Condition::Equals("orderId".into(), s("ORD001")),
+            Condition::Equals("sku".into(), s("APPLES")),
+            Condition::Equals("units".into(), n(3)),
+            Condition::Equals("allocationStatus".into(), s("ALLOCATED")),
+        ])),
+        return_values: ReturnValues::None,
+        return_old_on_condition_failure: false,
+    }
+}
+
+/// Runs `call` once per error, each answered by a fresh table, and asserts every failure is a
+/// transient storage failure (`UnrecognizedError`).
+pub async fn assert_storage_failures<T, F, C>(errors: Vec<TableError>, call: C)
+where
+    T: Debug,
+    F: Future<Output = Result<T, InventoryFailure>>,
+    C: Fn(Arc<ScriptedTable>) -> F,
+{
+    for error in errors {
+        let table = Arc::new(ScriptedTable::new());
+        table.then(Scripted::Fail(error));
+        let failure = call(table).await.unwrap_err();
+        assert!(
+            matches!(failure, InventoryFailure::Storage { .. }),
+            "{failure:?}"
+        );
+        assert_eq!(failure.kind(), "UnrecognizedError");
+        assert!(failure.is_transient());
+    }
 }
 
 /// A transient failure a fake client can return.
@@ -138,9 +188,7 @@ impl ReadAllocationClient for FakeReadAllocation {
 }
 
 /// The one call a scripted table received.
-pub fn single_call(
-    table: &kernel::table::scripted::ScriptedTable,
-) -> kernel::table::scripted::TableCall {
+pub fn single_call(table: &ScriptedTable) -> kernel::table::scripted::TableCall {
     let calls = table.calls();
     assert_eq!(calls.len(), 1, "expected exactly one table call: {calls:?}");
     calls.into_iter().next().unwrap()

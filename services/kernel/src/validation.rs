@@ -69,6 +69,11 @@ pub fn serialize_js_number<S: Serializer>(value: &f64, serializer: S) -> Result<
     }
 }
 
+/// A stored number, printed the way `JSON.stringify` prints it (`15`, not `15.0`).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct JsNumber(#[serde(serialize_with = "serialize_js_number")] pub f64);
+
 /// For an optional field that may be absent but not `null`:
 /// `#[serde(default, deserialize_with = "kernel::validation::present")]`.
 pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
@@ -246,6 +251,19 @@ mod tests {
     struct Priced {
         #[serde(serialize_with = "serialize_js_number")]
         price: f64,
+    }
+
+    #[test]
+    fn js_numbers_read_any_number_and_print_like_json_stringify() {
+        assert_eq!(
+            serde_json::from_str::<JsNumber>("40").unwrap(),
+            JsNumber(40.0)
+        );
+        assert!(serde_json::from_str::<JsNumber>("\"40\"").is_err());
+        assert_eq!(
+            serde_json::to_string(&[JsNumber(3.0), JsNumber(2.5)]).unwrap(),
+            "[3,2.5]"
+        );
     }
 
     #[test]

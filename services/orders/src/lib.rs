@@ -10,6 +10,11 @@
 //! * [`failure`]: the domain's failure kinds (§3).
 
 pub mod failure;
+
+mod event_store;
+#[cfg(test)]
+mod test_support;
+
 pub mod list_orders_api;
 pub mod order;
 pub mod order_status;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use kernel::clock::FixedClock;
 use kernel::http::{ApiHandler, ApiRequest, ApiResponse};
-use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
+use kernel::table::scripted::{Scripted, ScriptedTable, TableCall, unclassified_errors};
 use kernel::table::{AttributeValue, Condition, Put, TableError, get_s, item, s};
 
 const NOW: &str = "2025-06-19T00:27:33.368Z";
@@ -167,15 +167,7 @@ async fn a_duplicate_is_accepted_and_echoes_the_new_request() {
 
 #[tokio::test]
 async fn other_table_errors_answer_500() {
-    for error in [
-        TableError::Throttled { source: None },
-        TableError::Validation {
-            message: "too large".into(),
-        },
-        TableError::Other {
-            source: "boom".into(),
-        },
-    ] {
+    for error in unclassified_errors() {
         let table = Arc::new(ScriptedTable::new());
         table.then(Scripted::Fail(error));
         let response = call(&table, Some(r#"{"pk":"p","sk":"s","eventName":"E"}"#)).await;

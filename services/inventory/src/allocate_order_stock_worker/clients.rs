@@ -174,24 +174,19 @@ impl RaiseOrderEventClient for TableRaiseOrderEventClient {
 mod tests {
     use contracts::EventName;
     use kernel::Failure;
-    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
+    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall, unclassified_errors};
     use kernel::table::{Key, get_s};
 
     use super::*;
-    use crate::test_support::{NOW, cancelled, condition_failed, order_data, storage_errors};
+    use crate::test_support::{
+        NOW, assert_storage_failures, cancelled, condition_failed, order_allocation_key, order_data,
+    };
 
     fn command() -> AllocateOrderStockCommand {
         AllocateOrderStockCommand {
             order: order_data(),
             now: NOW.to_owned(),
         }
-    }
-
-    fn allocation_key_of_order() -> Key {
-        Key::new(
-            "INVENTORY#SKU#APPLES",
-            "SKU#APPLES#ORDER_ID#ORD001#ORDER_ALLOCATION",
-        )
     }
 
     fn expected_allocation_put(status: AllocationStatus) -> Put {
@@ -260,7 +255,7 @@ mod tests {
             let failure = allocate(&table).await.unwrap_err();
             assert!(matches!(
                 &failure,
-                InventoryFailure::DuplicateStockAllocation { key } if *key == allocation_key_of_order()
+                InventoryFailure::DuplicateStockAllocation { key } if *key == order_allocation_key()
             ));
             assert!(!failure.is_transient());
         }
@@ -276,7 +271,7 @@ mod tests {
         let failure = allocate(&table).await.unwrap_err();
         assert!(matches!(
             &failure,
-            InventoryFailure::DepletedStockAllocation { key } if *key == allocation_key_of_order()
+            InventoryFailure::DepletedStockAllocation { key } if *key == order_allocation_key()
         ));
         assert_eq!(failure.kind(), "DepletedStockAllocationError");
         assert!(!failure.is_transient());
@@ -284,7 +279,7 @@ mod tests {
 
     #[tokio::test]
     async fn other_cancellations_and_errors_are_transient() {
-        let mut errors = storage_errors();
+        let mut errors = unclassified_errors();
         errors.extend([
             cancelled([
                 CancellationReason::TransactionConflict,
@@ -304,16 +299,7 @@ mod tests {
             TableError::TransactionCanceled { reasons: vec![] },
             TableError::ConditionalCheckFailed { old_item: None },
         ]);
-        for error in errors {
-            let table = Arc::new(ScriptedTable::new());
-            table.then(Scripted::Fail(error));
-            let failure = allocate(&table).await.unwrap_err();
-            assert!(
-                matches!(failure, InventoryFailure::Storage { .. }),
-                "{failure:?}"
-            );
-            assert!(failure.is_transient());
-        }
+        assert_storage_failures(errors, |table| async move { allocate(&table).await }).await;
     }
 
     #[tokio::test]
@@ -342,20 +328,17 @@ mod tests {
         let failure = record_depletion(&table).await.unwrap_err();
         assert!(matches!(
             &failure,
-            InventoryFailure::DuplicateStockAllocation { key } if *key == allocation_key_of_order()
+            InventoryFailure::DuplicateStockAllocation { key } if *key == order_allocation_key()
         ));
         assert!(!failure.is_transient());
     }
 
     #[tokio::test]
     async fn depletion_storage_errors_are_transient() {
-        for error in storage_errors() {
-            let table = Arc::new(ScriptedTable::new());
-            table.then(Scripted::Fail(error));
-            let failure = record_depletion(&table).await.unwrap_err();
-            assert_eq!(failure.kind(), "UnrecognizedError");
-            assert!(failure.is_transient());
-        }
+        assert_storage_failures(unclassified_errors(), |table| async move {
+            record_depletion(&table).await
+        })
+        .await;
     }
 
     #[tokio::test]

@@ -1,51 +1,26 @@
 use std::sync::Arc;
 
-use async_trait::async_trait;
-use contracts::{EventName, IncomingEvent, OrderEventData};
 use kernel::clock::Clock;
-use kernel::sqs::{SqsWorker, StreamEventProcessor, WorkerHandler};
-use kernel::table::{Item, Table};
+use kernel::sqs::WorkerHandler;
+use kernel::table::Table;
 
 use super::clients::TableCompleteAllocationClient;
-use super::service::CompleteOrderPaymentAcceptedService;
-use crate::failure::InventoryFailure;
-use crate::read_allocation::TableReadAllocationClient;
+use crate::settle_allocation::{self, Settlement};
 
 /// The CompleteOrderPaymentAcceptedWorker controller over the single table.
 pub fn controller(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> impl WorkerHandler + 'static {
-    SqsWorker::new(CompleteOrderPaymentAcceptedProcessor {
-        service: CompleteOrderPaymentAcceptedService::new(
-            Arc::new(TableReadAllocationClient::new(table.clone())),
-            Arc::new(TableCompleteAllocationClient::new(table)),
-            clock,
-        ),
-    })
-}
-
-struct CompleteOrderPaymentAcceptedProcessor {
-    service: CompleteOrderPaymentAcceptedService,
-}
-
-#[async_trait]
-impl StreamEventProcessor for CompleteOrderPaymentAcceptedProcessor {
-    type Failure = InventoryFailure;
-
-    fn name(&self) -> &'static str {
-        "CompleteOrderPaymentAcceptedWorker"
-    }
-
-    async fn process(&self, new_image: Item) -> Result<(), InventoryFailure> {
-        let event = IncomingEvent::<OrderEventData>::parse(
-            new_image,
-            &[EventName::OrderPaymentAcceptedEvent],
-        )
-        .map_err(InventoryFailure::InvalidEvent)?;
-        self.service.complete(event.event_data).await
-    }
+    settle_allocation::controller(
+        Settlement::Complete,
+        table.clone(),
+        Arc::new(TableCompleteAllocationClient::new(table)),
+        clock,
+    )
 }
 
 #[cfg(test)]
 mod tests {
+    use contracts::OrderEventData;
+    use kernel::table::Item;
     use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
     use kernel::table::{Key, TableError};
 

@@ -3,7 +3,5 @@
 
 mod clients;
 mod controller;
-mod model;
-mod service;
 
 pub use controller::controller;

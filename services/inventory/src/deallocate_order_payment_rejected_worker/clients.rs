@@ -5,22 +5,15 @@ use kernel::table::{
     CancellationReason, Condition, Table, TableError, TransactItem, Update, UpdateAction, n, s,
 };
 
-use super::model::DeallocateAllocationCommand;
 use crate::failure::InventoryFailure;
-use crate::records::{AllocationStatus, allocation_key, sku_key, still_allocated_condition};
+use crate::records::{allocation_key, sku_key};
+use crate::settle_allocation::{
+    SettleAllocationClient, SettleAllocationCommand, Settlement, settle_update,
+};
 
 /// Moves an allocation from `ALLOCATED` to `DEALLOCATED_PAYMENT_REJECTED` and gives its units
-/// back to the SKU, all or nothing.
-#[async_trait]
-pub trait DeallocateAllocationClient: Send + Sync {
-    /// `StockDeallocationConditionFailed` when the allocation is no longer the allocated one
-    /// or the SKU counter is gone.
-    async fn deallocate_allocation(
-        &self,
-        command: &DeallocateAllocationCommand,
-    ) -> Result<(), InventoryFailure>;
-}
-
+/// back to the SKU, all or nothing: `StockDeallocationConditionFailed` when the allocation is no
+/// longer the allocated one or the SKU counter is gone.
 pub struct TableDeallocateAllocationClient {
     table: Arc<dyn Table>,
 }
@@ -31,24 +24,13 @@ impl TableDeallocateAllocationClient {
     }
 }
 
-fn deallocation_transaction(command: &DeallocateAllocationCommand) -> Vec<TransactItem> {
-    let deallocate = Update::new(allocation_key(&command.sku, &command.order_id))
-        .set(
-            "allocationStatus",
-            s(AllocationStatus::DeallocatedPaymentRejected.as_str()),
-        )
-        .set("updatedAt", s(&command.now))
-        .with_condition(still_allocated_condition(
-            &command.order_id,
-            &command.sku,
-            command.units,
-        ));
+fn deallocation_transaction(command: &SettleAllocationCommand) -> Vec<TransactItem> {
     let return_units = Update::new(sku_key(&command.sku))
         .action("units", UpdateAction::Add(n(command.units.get())))
         .set("updatedAt", s(&command.now))
         .with_condition(Condition::item_exists());
     vec![
-        TransactItem::Update(deallocate),
+        TransactItem::Update(settle_update(Settlement::Deallocate, command)),
         TransactItem::Update(return_units),
     ]
 }
@@ -61,10 +43,10 @@ fn is_condition_failure(reason: Option<&CancellationReason>) -> bool {
 }
 
 #[async_trait]
-impl DeallocateAllocationClient for TableDeallocateAllocationClient {
-    async fn deallocate_allocation(
+impl SettleAllocationClient for TableDeallocateAllocationClient {
+    async fn settle_allocation(
         &self,
-        command: &DeallocateAllocationCommand,
+        command: &SettleAllocationCommand,
     ) -> Result<(), InventoryFailure> {
         let transaction = deallocation_transaction(command);
         match self.table.transact_write(transaction).await {
@@ -97,63 +79,26 @@ impl DeallocateAllocationClient for TableDeallocateAllocationClient {
 
 #[cfg(test)]
 mod tests {
-    use contracts::Units;
     use kernel::Failure;
-    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
+    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall, unclassified_errors};
     use kernel::table::{Key, ReturnValues};
 
     use super::*;
-    use crate::test_support::{NOW, cancelled, condition_failed, order_data, storage_errors};
-
-    fn command() -> DeallocateAllocationCommand {
-        let order = order_data();
-        DeallocateAllocationCommand {
-            order_id: order.order_id,
-            sku: order.sku,
-            units: Units::new(3).unwrap(),
-            now: NOW.to_owned(),
-        }
-    }
+    use crate::test_support::{
+        NOW, assert_storage_failures, cancelled, condition_failed, expected_settle_update,
+        order_allocation_key, settle_command,
+    };
 
     async fn deallocate(table: &Arc<ScriptedTable>) -> Result<(), InventoryFailure> {
         TableDeallocateAllocationClient::new(table.clone())
-            .deallocate_allocation(&command())
+            .settle_allocation(&settle_command())
             .await
-    }
-
-    fn allocation_key_of_order() -> Key {
-        Key::new(
-            "INVENTORY#SKU#APPLES",
-            "SKU#APPLES#ORDER_ID#ORD001#ORDER_ALLOCATION",
-        )
     }
 
     #[tokio::test]
     async fn deallocates_and_returns_the_units_in_one_transaction() {
         let table = Arc::new(ScriptedTable::new());
         deallocate(&table).await.unwrap();
-        let deallocate = Update {
-            key: allocation_key_of_order(),
-            actions: vec![
-                (
-                    "allocationStatus".into(),
-                    UpdateAction::Set(s("DEALLOCATED_PAYMENT_REJECTED")),
-                ),
-                ("updatedAt".into(), UpdateAction::Set(s(NOW))),
-            ],
-            condition: Some(Condition::And(vec![
-                Condition::And(vec![
-                    Condition::AttributeExists("pk".into()),
-                    Condition::AttributeExists("sk".into()),
-                ]),
-                Condition::Equals("orderId".into(), s("ORD001")),
-                Condition::Equals("sku".into(), s("APPLES")),
-                Condition::Equals("units".into(), n(3)),
-                Condition::Equals("allocationStatus".into(), s("ALLOCATED")),
-            ])),
-            return_values: ReturnValues::None,
-            return_old_on_condition_failure: false,
-        };
         let return_units = Update {
             key: Key::new("INVENTORY#SKU#APPLES", "SKU#APPLES"),
             actions: vec![
@@ -170,7 +115,7 @@ mod tests {
         assert_eq!(
             table.calls(),
             [TableCall::TransactWrite(vec![
-                TransactItem::Update(deallocate),
+                TransactItem::Update(expected_settle_update("DEALLOCATED_PAYMENT_REJECTED")),
                 TransactItem::Update(return_units),
             ])]
         );
@@ -190,7 +135,7 @@ mod tests {
             assert!(matches!(
                 &failure,
                 InventoryFailure::StockDeallocationConditionFailed { key, reasons: reported }
-                    if *key == allocation_key_of_order() && *reported == reasons.to_vec()
+                    if *key == order_allocation_key() && *reported == reasons.to_vec()
             ));
             assert_eq!(failure.kind(), "InvalidStockDeallocationError");
             assert!(!failure.is_transient());
@@ -199,7 +144,7 @@ mod tests {
 
     #[tokio::test]
     async fn conflicts_throttling_and_other_errors_are_transient() {
-        let mut errors = storage_errors();
+        let mut errors = unclassified_errors();
         errors.extend([
             cancelled([
                 CancellationReason::TransactionConflict,
@@ -219,15 +164,6 @@ mod tests {
             TableError::TransactionCanceled { reasons: vec![] },
             TableError::ConditionalCheckFailed { old_item: None },
         ]);
-        for error in errors {
-            let table = Arc::new(ScriptedTable::new());
-            table.then(Scripted::Fail(error));
-            let failure = deallocate(&table).await.unwrap_err();
-            assert!(
-                matches!(failure, InventoryFailure::Storage { .. }),
-                "{failure:?}"
-            );
-            assert!(failure.is_transient());
-        }
+        assert_storage_failures(errors, |table| async move { deallocate(&table).await }).await;
     }
 }

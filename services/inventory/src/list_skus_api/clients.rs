@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use kernel::table::{Query, QueryTarget, Table};
+use kernel::table::Table;
 
 use super::model::{ListSkusQuery, SkuSummary};
 use crate::failure::InventoryFailure;
@@ -23,37 +23,12 @@ impl TableListSkusClient {
     }
 }
 
-fn to_table_query(query: &ListSkusQuery) -> Query {
-    match query {
-        ListSkusQuery::OneSku(sku) => {
-            let key = sku_key(sku);
-            Query {
-                target: QueryTarget::Table {
-                    pk: key.pk,
-                    sk: Some(key.sk),
-                },
-                forward: true,
-                limit: None,
-                consistent: false,
-            }
-        }
-        ListSkusQuery::AllSkus { direction, limit } => Query {
-            target: QueryTarget::Gsi1 {
-                gsi1pk: SKU_TYPE_NAME.to_owned(),
-            },
-            forward: direction.is_forward(),
-            limit: Some(limit.get()),
-            consistent: false,
-        },
-    }
-}
-
 #[async_trait]
 impl ListSkusClient for TableListSkusClient {
     async fn list_skus(&self, query: &ListSkusQuery) -> Result<Vec<SkuSummary>, InventoryFailure> {
         let items = self
             .table
-            .query(to_table_query(query))
+            .query(query.to_query(sku_key, SKU_TYPE_NAME))
             .await
             .map_err(|source| InventoryFailure::Storage {
                 action: "listing the SKUs",
@@ -70,14 +45,13 @@ impl ListSkusClient for TableListSkusClient {
 mod tests {
     use contracts::Sku;
     use kernel::Failure;
-    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
-    use kernel::table::{item, n, s};
-    use kernel::validation::{Limit, SortDirection};
+    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall, unclassified_errors};
+    use kernel::table::{Query, QueryTarget, item, n, s};
+    use kernel::validation::{JsNumber, Limit, SortDirection};
 
-    use super::super::model::JsNumber;
     use super::*;
     use crate::records::{SERVICE_NAME, SKU_TYPE_NAME};
-    use crate::test_support::storage_errors;
+    use crate::test_support::assert_storage_failures;
 
     fn client(table: &Arc<ScriptedTable>) -> TableListSkusClient {
         TableListSkusClient::new(table.clone())
@@ -90,7 +64,7 @@ mod tests {
     #[tokio::test]
     async fn one_sku_queries_its_counter_on_the_table() {
         let table = Arc::new(ScriptedTable::new());
-        let query = ListSkusQuery::OneSku(Sku::parse("APPLES").unwrap());
+        let query = ListSkusQuery::One(Sku::parse("APPLES").unwrap());
         assert_eq!(client(&table).list_skus(&query).await.unwrap(), []);
         assert_eq!(
             table.calls(),
@@ -110,7 +84,7 @@ mod tests {
     async fn all_skus_query_the_index_in_the_requested_direction() {
         for (direction, forward) in [(SortDirection::Asc, true), (SortDirection::Desc, false)] {
             let table = Arc::new(ScriptedTable::new());
-            let query = ListSkusQuery::AllSkus {
+            let query = ListSkusQuery::Page {
                 direction,
                 limit: limit(7.0),
             };
@@ -146,7 +120,7 @@ mod tests {
             item([("sku", s("PEARS")), ("units", n(2.5))]),
         ]));
         let skus = client(&table)
-            .list_skus(&ListSkusQuery::OneSku(Sku::parse("APPLES").unwrap()))
+            .list_skus(&ListSkusQuery::One(Sku::parse("APPLES").unwrap()))
             .await
             .unwrap();
         assert_eq!(
@@ -173,7 +147,7 @@ mod tests {
         let table = Arc::new(ScriptedTable::new());
         table.then(Scripted::Items(vec![item([("units", s("many"))])]));
         let failure = client(&table)
-            .list_skus(&ListSkusQuery::OneSku(Sku::parse("APPLES").unwrap()))
+            .list_skus(&ListSkusQuery::One(Sku::parse("APPLES").unwrap()))
             .await
             .unwrap_err();
         assert!(matches!(failure, InventoryFailure::UnreadableSku(_)));
@@ -182,15 +156,11 @@ mod tests {
 
     #[tokio::test]
     async fn storage_errors_are_unrecognized() {
-        for error in storage_errors() {
-            let table = Arc::new(ScriptedTable::new());
-            table.then(Scripted::Fail(error));
-            let failure = client(&table)
-                .list_skus(&ListSkusQuery::OneSku(Sku::parse("APPLES").unwrap()))
+        assert_storage_failures(unclassified_errors(), |table| async move {
+            client(&table)
+                .list_skus(&ListSkusQuery::One(Sku::parse("APPLES").unwrap()))
                 .await
-                .unwrap_err();
-            assert_eq!(failure.kind(), "UnrecognizedError");
-            assert!(failure.is_transient());
-        }
+        })
+        .await;
     }
 }

@@ -1,5 +1,6 @@
 use contracts::Sku;
-use kernel::validation::{Limit, SortDirection, present, serialize_js_number};
+use kernel::table::ListQuery;
+use kernel::validation::{JsNumber, Limit, SortDirection, present};
 use serde::{Deserialize, Serialize};
 
 /// The request body: every field optional, but validated when present (`null` is invalid).
@@ -15,22 +16,9 @@ pub struct ListSkusRequest {
     pub limit: Option<Limit>,
 }
 
-/// What to read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ListSkusQuery {
-    /// The one SKU counter of this SKU (direction and limit do not apply).
-    OneSku(Sku),
-    /// One page of every SKU counter, by `gsi1sk` (the latest restock time).
-    AllSkus {
-        direction: SortDirection,
-        limit: Limit,
-    },
-}
-
-/// A number printed the way `JSON.stringify` prints it (`12`, not `12.0`).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct JsNumber(#[serde(serialize_with = "serialize_js_number")] pub f64);
+/// What to read: the one SKU counter of a SKU, or one page of every SKU counter by `gsi1sk`
+/// (the latest restock time).
+pub type ListSkusQuery = ListQuery<Sku>;
 
 /// One listed SKU: exactly these four attributes, in this order; absent ones are omitted.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -18,13 +18,7 @@ impl ListSkusApiService {
         request: ListSkusRequest,
     ) -> Result<ListSkusResponse, InventoryFailure> {
         // Deviation (#8): `sku` is the parsed, trimmed value (the original filtered by the raw one).
-        let query = match request.sku {
-            Some(sku) => ListSkusQuery::OneSku(sku),
-            None => ListSkusQuery::AllSkus {
-                direction: request.sort_direction.unwrap_or_default(),
-                limit: request.limit.unwrap_or_default(),
-            },
-        };
+        let query = ListSkusQuery::new(request.sku, request.sort_direction, request.limit);
         let skus = self.list_skus.list_skus(&query).await?;
         Ok(ListSkusResponse { skus })
     }
@@ -76,7 +70,7 @@ mod tests {
         assert_eq!(response.skus, [summary("APPLES")]);
         assert_eq!(
             list.calls(),
-            [ListSkusQuery::OneSku(Sku::parse("APPLES").unwrap())]
+            [ListSkusQuery::One(Sku::parse("APPLES").unwrap())]
         );
     }
 
@@ -90,7 +84,7 @@ mod tests {
         assert_eq!(response.skus.len(), 2);
         assert_eq!(
             list.calls(),
-            [ListSkusQuery::AllSkus {
+            [ListSkusQuery::Page {
                 direction: SortDirection::Asc,
                 limit: Limit::DEFAULT,
             }]
@@ -111,7 +105,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             list.calls(),
-            [ListSkusQuery::AllSkus {
+            [ListSkusQuery::Page {
                 direction: SortDirection::Desc,
                 limit: Limit::try_from(1000.0).unwrap(),
             }]

@@ -34,11 +34,11 @@ impl RaiseSkuRestockedEventClient for TableRaiseSkuRestockedEventClient {
 mod tests {
     use contracts::{LotId, Sku, Units};
     use kernel::Failure;
-    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
+    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall, unclassified_errors};
     use kernel::table::{AttributeValue, Condition, Key, Put, TableError, item, n, s};
 
     use super::*;
-    use crate::test_support::{NOW, storage_errors};
+    use crate::test_support::{NOW, assert_storage_failures};
 
     fn event() -> Event<SkuRestockedEventData> {
         Event::sku_restocked(
@@ -100,12 +100,9 @@ mod tests {
 
     #[tokio::test]
     async fn other_storage_errors_are_unrecognized() {
-        for error in storage_errors() {
-            let table = Arc::new(ScriptedTable::new());
-            table.then(Scripted::Fail(error));
-            let failure = client(&table).raise(&event()).await.unwrap_err();
-            assert_eq!(failure.kind(), "UnrecognizedError");
-            assert!(failure.is_transient());
-        }
+        assert_storage_failures(unclassified_errors(), |table| async move {
+            client(&table).raise(&event()).await
+        })
+        .await;
     }
 }

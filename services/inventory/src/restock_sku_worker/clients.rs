@@ -85,11 +85,11 @@ impl RestockSkuClient for TableRestockSkuClient {
 mod tests {
     use contracts::{LotId, Sku, Units};
     use kernel::Failure;
-    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
+    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall, unclassified_errors};
     use kernel::table::{Key, item};
 
     use super::*;
-    use crate::test_support::{NOW, cancelled, condition_failed, storage_errors};
+    use crate::test_support::{NOW, assert_storage_failures, cancelled, condition_failed};
 
     fn command() -> RestockSkuCommand {
         RestockSkuCommand {
@@ -174,7 +174,7 @@ mod tests {
 
     #[tokio::test]
     async fn other_cancellations_and_errors_are_transient() {
-        let mut errors = storage_errors();
+        let mut errors = unclassified_errors();
         errors.extend([
             cancelled([
                 CancellationReason::TransactionConflict,
@@ -191,15 +191,6 @@ mod tests {
             TableError::TransactionCanceled { reasons: vec![] },
             TableError::ConditionalCheckFailed { old_item: None },
         ]);
-        for error in errors {
-            let table = Arc::new(ScriptedTable::new());
-            table.then(Scripted::Fail(error));
-            let failure = restock(&table).await.unwrap_err();
-            assert!(
-                matches!(failure, InventoryFailure::Storage { .. }),
-                "{failure:?}"
-            );
-            assert!(failure.is_transient());
-        }
+        assert_storage_failures(errors, |table| async move { restock(&table).await }).await;
     }
 }

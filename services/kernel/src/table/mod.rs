@@ -16,6 +16,8 @@ use std::fmt;
 
 use async_trait::async_trait;
 
+use crate::validation::{Limit, SortDirection};
+
 pub use serde_dynamo::{AttributeValue, Item};
 
 /// Name of the one global secondary index: partition `gsi1pk`, sort `gsi1sk`, projection ALL.
@@ -218,6 +220,66 @@ pub struct Query {
     pub consistent: bool,
 }
 
+impl Query {
+    /// The one item with `key`, if it exists (ascending, eventually consistent, no limit).
+    pub fn by_key(key: Key) -> Self {
+        Self {
+            target: QueryTarget::Table {
+                pk: key.pk,
+                sk: Some(key.sk),
+            },
+            forward: true,
+            limit: None,
+            consistent: false,
+        }
+    }
+
+    /// One page of the items whose `gsi1pk` is `gsi1pk`, in `direction` of their `gsi1sk`.
+    pub fn gsi1(gsi1pk: impl Into<String>, direction: SortDirection, limit: Limit) -> Self {
+        Self {
+            target: QueryTarget::Gsi1 {
+                gsi1pk: gsi1pk.into(),
+            },
+            forward: direction.is_forward(),
+            limit: Some(limit.get()),
+            consistent: false,
+        }
+    }
+}
+
+/// What a list API reads: the one item a selector names, or one page of every item of a type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListQuery<K> {
+    /// The one item this selector names (direction and limit do not apply).
+    One(K),
+    /// One page of every item of the type, ordered by `gsi1sk`.
+    Page {
+        direction: SortDirection,
+        limit: Limit,
+    },
+}
+
+impl<K> ListQuery<K> {
+    /// A selector picks its one item; without one, a page with the defaults of what is absent.
+    pub fn new(one: Option<K>, direction: Option<SortDirection>, limit: Option<Limit>) -> Self {
+        match one {
+            Some(selector) => Self::One(selector),
+            None => Self::Page {
+                direction: direction.unwrap_or_default(),
+                limit: limit.unwrap_or_default(),
+            },
+        }
+    }
+
+    /// The single-page query: the item at `key_of(selector)`, or the type's `gsi1pk` page.
+    pub fn to_query(&self, key_of: impl FnOnce(&K) -> Key, gsi1pk: &str) -> Query {
+        match self {
+            Self::One(selector) => Query::by_key(key_of(selector)),
+            Self::Page { direction, limit } => Query::gsi1(gsi1pk, *direction, *limit),
+        }
+    }
+}
+
 /// Why one member of a cancelled transaction failed, aligned with the request's items.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CancellationReason {
@@ -325,3 +387,69 @@ pub fn key_of(item: &Item) -> Option<Key> {
 
 #[cfg(any(test, feature = "fakes"))]
 pub mod scripted;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limit(value: f64) -> Limit {
+        Limit::try_from(value).unwrap()
+    }
+
+    #[test]
+    fn a_selector_lists_its_one_item_by_key() {
+        let query = ListQuery::new(Some("A"), Some(SortDirection::Desc), Some(limit(3.0)));
+        assert_eq!(query, ListQuery::One("A"));
+        assert_eq!(
+            query.to_query(
+                |name| Key::new(format!("P#{name}"), name.to_string()),
+                "TYPE"
+            ),
+            Query {
+                target: QueryTarget::Table {
+                    pk: "P#A".into(),
+                    sk: Some("A".into()),
+                },
+                forward: true,
+                limit: None,
+                consistent: false,
+            }
+        );
+    }
+
+    #[test]
+    fn without_a_selector_lists_one_page_of_the_index() {
+        let defaults = ListQuery::<String>::new(None, None, None);
+        assert_eq!(
+            defaults,
+            ListQuery::Page {
+                direction: SortDirection::Asc,
+                limit: Limit::DEFAULT,
+            }
+        );
+        assert_eq!(
+            defaults.to_query(|_| Key::new("unused", "unused"), "TYPE"),
+            Query {
+                target: QueryTarget::Gsi1 {
+                    gsi1pk: "TYPE".into(),
+                },
+                forward: true,
+                limit: Some(50),
+                consistent: false,
+            }
+        );
+        let descending =
+            ListQuery::<String>::new(None, Some(SortDirection::Desc), Some(limit(1000.0)));
+        assert_eq!(
+            descending.to_query(|_| Key::new("unused", "unused"), "TYPE"),
+            Query {
+                target: QueryTarget::Gsi1 {
+                    gsi1pk: "TYPE".into(),
+                },
+                forward: false,
+                limit: Some(1000),
+                consistent: false,
+            }
+        );
+    }
+}

@@ -34,6 +34,23 @@ pub enum Scripted {
     Fail(TableError),
 }
 
+/// Every storage error that no domain rule classifies (each domain answers them with its
+/// transient "unrecognized" kind): throttling, an outage, a malformed request, anything else.
+pub fn unclassified_errors() -> Vec<TableError> {
+    vec![
+        TableError::Throttled { source: None },
+        TableError::Unavailable {
+            source: "down".into(),
+        },
+        TableError::Validation {
+            message: "bad".into(),
+        },
+        TableError::Other {
+            source: "boom".into(),
+        },
+    ]
+}
+
 #[derive(Debug, Default)]
 pub struct ScriptedTable {
     calls: Mutex<Vec<TableCall>>,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use kernel::table::{Query, QueryTarget, Table, TableError};
+use kernel::table::{Table, TableError};
 
 use super::model::{ListOrdersQuery, ListedOrder};
 use crate::failure::OrdersFailure;
@@ -27,31 +27,6 @@ impl TableQueryOrdersClient {
     pub fn new(table: Arc<dyn Table>) -> Self {
         Self { table }
     }
-
-    fn table_query(query: &ListOrdersQuery) -> Query {
-        match query {
-            ListOrdersQuery::ById(order_id) => {
-                let key = order_key(order_id);
-                Query {
-                    target: QueryTarget::Table {
-                        pk: key.pk,
-                        sk: Some(key.sk),
-                    },
-                    forward: true,
-                    limit: None,
-                    consistent: false,
-                }
-            }
-            ListOrdersQuery::All { direction, limit } => Query {
-                target: QueryTarget::Gsi1 {
-                    gsi1pk: ORDER_TYPE_NAME.to_owned(),
-                },
-                forward: direction.is_forward(),
-                limit: Some(limit.get()),
-                consistent: false,
-            },
-        }
-    }
 }
 
 #[async_trait]
@@ -60,7 +35,11 @@ impl QueryOrdersClient for TableQueryOrdersClient {
         &self,
         query: &ListOrdersQuery,
     ) -> Result<Vec<ListedOrder>, OrdersFailure> {
-        let items = match self.table.query(Self::table_query(query)).await {
+        let items = match self
+            .table
+            .query(query.to_query(order_key, ORDER_TYPE_NAME))
+            .await
+        {
             Ok(items) => items,
             Err(
                 error @ (TableError::ConditionalCheckFailed { .. }
@@ -88,11 +67,12 @@ mod tests {
     use contracts::OrderId;
     use kernel::Failure;
     use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
-    use kernel::table::{AttributeValue, item, n, s};
+    use kernel::table::{AttributeValue, Query, QueryTarget, item, n, s};
     use kernel::validation::{Limit, SortDirection};
 
     use super::*;
-    use crate::list_orders_api::model::JsNumber;
+    use crate::test_support::assert_unrecognized_and_transient;
+    use kernel::validation::JsNumber;
 
     fn client(table: &Arc<ScriptedTable>) -> TableQueryOrdersClient {
         TableQueryOrdersClient::new(table.clone())
@@ -105,7 +85,7 @@ mod tests {
     #[tokio::test]
     async fn queries_one_order_by_its_key() {
         let table = Arc::new(ScriptedTable::new());
-        let query = ListOrdersQuery::ById(OrderId::parse("ORDER-1").unwrap());
+        let query = ListOrdersQuery::One(OrderId::parse("ORDER-1").unwrap());
         client(&table).query_orders(&query).await.unwrap();
         assert_eq!(
             table.calls(),
@@ -125,7 +105,7 @@ mod tests {
     async fn queries_all_orders_on_the_index_in_the_requested_direction() {
         for (direction, forward) in [(SortDirection::Asc, true), (SortDirection::Desc, false)] {
             let table = Arc::new(ScriptedTable::new());
-            let query = ListOrdersQuery::All {
+            let query = ListOrdersQuery::Page {
                 direction,
                 limit: limit(7.0),
             };
@@ -165,7 +145,7 @@ mod tests {
             item([("orderId", s("ORDER-2")), ("price", n(0.5))]),
         ]));
         let orders = client(&table)
-            .query_orders(&ListOrdersQuery::All {
+            .query_orders(&ListOrdersQuery::Page {
                 direction: SortDirection::Asc,
                 limit: Limit::DEFAULT,
             })
@@ -201,7 +181,7 @@ mod tests {
             AttributeValue::S("three".into()),
         )])]));
         let failure = client(&table)
-            .query_orders(&ListOrdersQuery::ById(OrderId::parse("ORDER-1").unwrap()))
+            .query_orders(&ListOrdersQuery::One(OrderId::parse("ORDER-1").unwrap()))
             .await
             .unwrap_err();
         assert_eq!(failure.kind(), "UnrecognizedError");
@@ -209,26 +189,11 @@ mod tests {
 
     #[tokio::test]
     async fn every_table_error_is_unrecognized_and_transient() {
-        for error in [
-            TableError::Throttled { source: None },
-            TableError::Unavailable {
-                source: "down".into(),
-            },
-            TableError::Validation {
-                message: "bad".into(),
-            },
-            TableError::Other {
-                source: "boom".into(),
-            },
-        ] {
-            let table = Arc::new(ScriptedTable::new());
-            table.then(Scripted::Fail(error));
-            let failure = client(&table)
-                .query_orders(&ListOrdersQuery::ById(OrderId::parse("ORDER-1").unwrap()))
+        assert_unrecognized_and_transient(|table| async move {
+            client(&table)
+                .query_orders(&ListOrdersQuery::One(OrderId::parse("ORDER-1").unwrap()))
                 .await
-                .unwrap_err();
-            assert_eq!(failure.kind(), "UnrecognizedError");
-            assert!(failure.is_transient());
-        }
+        })
+        .await;
     }
 }

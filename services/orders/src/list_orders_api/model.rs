@@ -1,8 +1,9 @@
 //! The request, query and response of ListOrdersApi.
 
 use contracts::OrderId;
-use kernel::validation::{Limit, SortDirection, present, serialize_js_number};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use kernel::table::ListQuery;
+use kernel::validation::{JsNumber, Limit, SortDirection, present};
+use serde::{Deserialize, Serialize};
 
 /// The body of `listOrders`: every field optional, but never `null`. Unknown properties are
 /// ignored.
@@ -19,27 +20,13 @@ pub struct ListOrdersRequest {
     pub limit: Option<Limit>,
 }
 
-/// What to read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ListOrdersQuery {
-    /// The one order with this id (`sortDirection` and `limit` do not apply).
-    ById(OrderId),
-    /// One page of all orders, by creation time.
-    All {
-        direction: SortDirection,
-        limit: Limit,
-    },
-}
+/// What to read: the one order with an id (`sortDirection` and `limit` do not apply), or one
+/// page of all orders by creation time.
+pub type ListOrdersQuery = ListQuery<OrderId>;
 
 impl From<ListOrdersRequest> for ListOrdersQuery {
     fn from(request: ListOrdersRequest) -> Self {
-        match request.order_id {
-            Some(order_id) => ListOrdersQuery::ById(order_id),
-            None => ListOrdersQuery::All {
-                direction: request.sort_direction.unwrap_or_default(),
-                limit: request.limit.unwrap_or_default(),
-            },
-        }
+        ListQuery::new(request.order_id, request.sort_direction, request.limit)
     }
 }
 
@@ -64,22 +51,6 @@ pub struct ListedOrder {
     pub created_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-}
-
-/// A stored number, printed the way `JSON.stringify` prints it (`15`, not `15.0`).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct JsNumber(pub f64);
-
-impl Serialize for JsNumber {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serialize_js_number(&self.0, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for JsNumber {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        f64::deserialize(deserializer).map(JsNumber)
-    }
 }
 
 /// The 200 body: `{"orders":[…]}`.
@@ -115,7 +86,7 @@ mod tests {
         );
         assert_eq!(
             query,
-            ListOrdersQuery::ById(OrderId::parse("ORDER-1").unwrap())
+            ListOrdersQuery::One(OrderId::parse("ORDER-1").unwrap())
         );
     }
 
@@ -123,12 +94,12 @@ mod tests {
     fn without_an_order_id_lists_ascending_50_by_default() {
         assert_eq!(
             ListOrdersQuery::from(parse(r#"{"unknown":1}"#).unwrap()),
-            ListOrdersQuery::All {
+            ListOrdersQuery::Page {
                 direction: SortDirection::Asc,
                 limit: Limit::DEFAULT
             }
         );
-        let ListOrdersQuery::All { direction, limit } =
+        let ListOrdersQuery::Page { direction, limit } =
             ListOrdersQuery::from(parse(r#"{"sortDirection":"desc","limit":1000}"#).unwrap())
         else {
             panic!("expected a listing");

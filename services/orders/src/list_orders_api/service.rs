@@ -79,7 +79,7 @@ mod tests {
         assert_eq!(response.orders.len(), 1);
         assert_eq!(
             *service.query_orders.queries.lock().unwrap(),
-            [ListOrdersQuery::ById(OrderId::parse("ORDER-1").unwrap())]
+            [ListOrdersQuery::One(OrderId::parse("ORDER-1").unwrap())]
         );
     }
 
@@ -92,7 +92,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             *service.query_orders.queries.lock().unwrap(),
-            [ListOrdersQuery::All {
+            [ListOrdersQuery::Page {
                 direction: SortDirection::Asc,
                 limit: Limit::DEFAULT
             }]

@@ -8,6 +8,7 @@ use contracts::{Event, OrderEventData, OrderId};
 use kernel::table::{Condition, Item, ReturnValues, Table, TableError, Update, n, s};
 
 use super::model::{StatusChange, StatusUpdate};
+use crate::event_store::raise_order_event;
 use crate::failure::OrdersFailure;
 use crate::order::{ORDER_SERVICE_NAME, ORDER_TYPE_NAME, Order, order_gsi1sk, order_key};
 use crate::order_status::OrderStatus;
@@ -205,55 +206,32 @@ impl RaiseOrderCreatedEventClient for TableRaiseOrderCreatedEventClient {
         &self,
         event: &Event<OrderEventData>,
     ) -> Result<(), OrdersFailure> {
-        let put = event.to_put().map_err(|error| {
-            OrdersFailure::invalid_arguments("the ORDER_CREATED_EVENT item cannot be built", error)
-        })?;
-        match self.table.put(put).await {
-            Ok(()) => Ok(()),
-            Err(TableError::ConditionalCheckFailed { .. }) => {
-                Err(OrdersFailure::DuplicateEventRaised {
-                    order_id: event.event_data.order_id.clone(),
-                    event_name: event.event_name,
-                })
-            }
-            Err(
-                error @ (TableError::TransactionCanceled { .. }
-                | TableError::Throttled { .. }
-                | TableError::Unavailable { .. }
-                | TableError::Validation { .. }
-                | TableError::Other { .. }),
-            ) => Err(OrdersFailure::unrecognized(
-                "raising ORDER_CREATED_EVENT",
-                error,
-            )),
-        }
+        raise_order_event(
+            self.table.as_ref(),
+            event,
+            "the ORDER_CREATED_EVENT item cannot be built",
+            "raising ORDER_CREATED_EVENT",
+        )
+        .await
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use contracts::{EventName, Price, Sku, Units, UserId};
+    use contracts::EventName;
     use kernel::Failure;
     use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
-    use kernel::table::{AttributeValue, Key, Put, UpdateAction, item};
+    use kernel::table::{AttributeValue, Key, UpdateAction, item};
 
     use super::*;
+    use crate::test_support::{
+        NOW, assert_unrecognized_and_transient, expected_event_put, order_data,
+    };
 
-    const NOW: &str = "2025-06-19T00:27:33.368Z";
     const EARLIER: &str = "2025-06-18T00:00:00.000Z";
 
     fn order_id() -> OrderId {
         OrderId::parse("ORDER-1").unwrap()
-    }
-
-    fn data() -> OrderEventData {
-        OrderEventData {
-            order_id: order_id(),
-            sku: Sku::parse("APPLES").unwrap(),
-            units: Units::new(3).unwrap(),
-            price: Price::new(33.25).unwrap(),
-            user_id: UserId::parse("MARIA").unwrap(),
-        }
     }
 
     fn key() -> Key {
@@ -281,24 +259,6 @@ mod tests {
 
     fn stored_order(status: OrderStatus) -> Order {
         Order::from_item(stored_item(status.as_str())).unwrap()
-    }
-
-    fn unrecognized_errors() -> Vec<TableError> {
-        vec![
-            TableError::Throttled { source: None },
-            TableError::Unavailable {
-                source: "down".into(),
-            },
-            TableError::Validation {
-                message: "bad".into(),
-            },
-            TableError::Other {
-                source: "boom".into(),
-            },
-            TableError::TransactionCanceled {
-                reasons: Vec::new(),
-            },
-        ]
     }
 
     fn table() -> Arc<ScriptedTable> {
@@ -356,16 +316,12 @@ mod tests {
 
     #[tokio::test]
     async fn read_errors_are_unrecognized_and_transient() {
-        for error in unrecognized_errors() {
-            let table = table();
-            table.then(Scripted::Fail(error));
-            let failure = TableReadOrderClient::new(table)
+        assert_unrecognized_and_transient(|table| async move {
+            TableReadOrderClient::new(table)
                 .read_order(&order_id())
                 .await
-                .unwrap_err();
-            assert_eq!(failure.kind(), "UnrecognizedError");
-            assert!(failure.is_transient());
-        }
+        })
+        .await;
     }
 
     // --- CreateOrderClient -------------------------------------------------------------------
@@ -381,7 +337,7 @@ mod tests {
         };
         table.then(Scripted::Item(Some(created.clone())));
         let order = TableCreateOrderClient::new(table.clone())
-            .create_order(&data(), NOW)
+            .create_order(&order_data(), NOW)
             .await
             .unwrap();
         assert_eq!(order, Some(Order::from_item(created).unwrap()));
@@ -420,7 +376,7 @@ mod tests {
             old_item: Some(stored_item("ORDER_PAYMENT_ACCEPTED_STATUS")),
         }));
         let order = TableCreateOrderClient::new(table)
-            .create_order(&data(), NOW)
+            .create_order(&order_data(), NOW)
             .await
             .unwrap();
         assert_eq!(
@@ -442,7 +398,7 @@ mod tests {
             let table = table();
             table.then(answer);
             let order = TableCreateOrderClient::new(table)
-                .create_order(&data(), NOW)
+                .create_order(&order_data(), NOW)
                 .await
                 .unwrap();
             assert_eq!(order, None);
@@ -451,16 +407,12 @@ mod tests {
 
     #[tokio::test]
     async fn create_errors_are_unrecognized_and_transient() {
-        for error in unrecognized_errors() {
-            let table = table();
-            table.then(Scripted::Fail(error));
-            let failure = TableCreateOrderClient::new(table)
-                .create_order(&data(), NOW)
+        assert_unrecognized_and_transient(|table| async move {
+            TableCreateOrderClient::new(table)
+                .create_order(&order_data(), NOW)
                 .await
-                .unwrap_err();
-            assert_eq!(failure.kind(), "UnrecognizedError");
-            assert!(failure.is_transient());
-        }
+        })
+        .await;
     }
 
     // --- UpdateOrderStatusClient -------------------------------------------------------------
@@ -519,22 +471,18 @@ mod tests {
 
     #[tokio::test]
     async fn update_errors_are_unrecognized_and_transient() {
-        for error in unrecognized_errors() {
-            let table = table();
-            table.then(Scripted::Fail(error));
-            let failure = TableUpdateOrderStatusClient::new(table)
+        assert_unrecognized_and_transient(|table| async move {
+            TableUpdateOrderStatusClient::new(table)
                 .update_order_status(&change())
                 .await
-                .unwrap_err();
-            assert_eq!(failure.kind(), "UnrecognizedError");
-            assert!(failure.is_transient());
-        }
+        })
+        .await;
     }
 
     // --- RaiseOrderCreatedEventClient --------------------------------------------------------
 
     fn created_event() -> Event<OrderEventData> {
-        Event::order(EventName::OrderCreatedEvent, data(), NOW.into())
+        Event::order(EventName::OrderCreatedEvent, order_data(), NOW.into())
     }
 
     #[tokio::test]
@@ -544,31 +492,7 @@ mod tests {
             .raise_order_created_event(&created_event())
             .await
             .unwrap();
-        let expected = Put::new(item([
-            ("pk", s("EVENTS#ORDER_ID#ORDER-1")),
-            ("sk", s("EVENT#ORDER_CREATED_EVENT")),
-            ("eventName", s("ORDER_CREATED_EVENT")),
-            (
-                "eventData",
-                AttributeValue::M(
-                    item([
-                        ("orderId", s("ORDER-1")),
-                        ("sku", s("APPLES")),
-                        ("units", n(3)),
-                        ("price", n(33.25)),
-                        ("userId", s("MARIA")),
-                    ])
-                    .into(),
-                ),
-            ),
-            ("createdAt", s(NOW)),
-            ("updatedAt", s(NOW)),
-            ("_tn", s("EVENTS#EVENT")),
-            ("_sn", s("EVENTS")),
-            ("gsi1pk", s("EVENTS#EVENT")),
-            ("gsi1sk", s(format!("CREATED_AT#{NOW}"))),
-        ]))
-        .with_condition(Condition::item_not_exists());
+        let expected = expected_event_put(EventName::OrderCreatedEvent);
         assert_eq!(table.calls(), [TableCall::Put(expected)]);
     }
 
@@ -588,15 +512,11 @@ mod tests {
 
     #[tokio::test]
     async fn raise_errors_are_unrecognized_and_transient() {
-        for error in unrecognized_errors() {
-            let table = table();
-            table.then(Scripted::Fail(error));
-            let failure = TableRaiseOrderCreatedEventClient::new(table)
+        assert_unrecognized_and_transient(|table| async move {
+            TableRaiseOrderCreatedEventClient::new(table)
                 .raise_order_created_event(&created_event())
                 .await
-                .unwrap_err();
-            assert_eq!(failure.kind(), "UnrecognizedError");
-            assert!(failure.is_transient());
-        }
+        })
+        .await;
     }
 }

@@ -221,6 +221,14 @@ mod tests {
             self.script.lock().unwrap().reads.push_back(answer);
             self
         }
+        /// The next read finds the order with `status`.
+        fn finds(self, status: OrderStatus) -> Self {
+            self.read(Ok(Some(order(status))))
+        }
+        /// The next read finds no order.
+        fn finds_nothing(self) -> Self {
+            self.read(Ok(None))
+        }
         fn create(self, answer: Result<Option<Order>, OrdersFailure>) -> Self {
             self.script.lock().unwrap().creates.push_back(answer);
             self
@@ -385,8 +393,9 @@ mod tests {
             .filter(|event| *event != OrderEventName::OrderPlacedEvent)
     }
 
-    fn kind(result: Result<(), OrdersFailure>) -> (&'static str, bool) {
-        let failure = result.unwrap_err();
+    /// The failure kind and transience of syncing `event_name` with `fake`'s answers.
+    async fn sync_failure(fake: &FakeClients, event_name: EventName) -> (&'static str, bool) {
+        let failure = sync(fake, incoming(event_name)).await.unwrap_err();
         (failure.kind(), failure.is_transient())
     }
 
@@ -396,7 +405,7 @@ mod tests {
     async fn placed_and_absent_creates_the_order_then_raises_created_from_it() {
         let created = order(OrderStatus::OrderCreatedStatus);
         let fake = FakeClients::default()
-            .read(Ok(None))
+            .finds_nothing()
             .create(Ok(Some(created.clone())))
             .raise(Ok(()));
         sync(&fake, incoming(EventName::OrderPlacedEvent))
@@ -418,7 +427,7 @@ mod tests {
     #[tokio::test]
     async fn placed_and_created_concurrently_raises_created_from_the_stored_order() {
         let fake = FakeClients::default()
-            .read(Ok(None))
+            .finds_nothing()
             .create(Ok(Some(other_order())))
             .raise(Ok(()));
         sync(&fake, incoming(EventName::OrderPlacedEvent))
@@ -430,7 +439,7 @@ mod tests {
     #[tokio::test]
     async fn placed_without_a_usable_created_item_reads_the_order_back() {
         let fake = FakeClients::default()
-            .read(Ok(None))
+            .finds_nothing()
             .create(Ok(None))
             .read(Ok(Some(other_order())))
             .raise(Ok(()));
@@ -454,53 +463,63 @@ mod tests {
     #[tokio::test]
     async fn placed_whose_order_cannot_be_read_back_is_retried() {
         let fake = FakeClients::default()
-            .read(Ok(None))
+            .finds_nothing()
             .create(Ok(None))
-            .read(Ok(None));
-        let result = sync(&fake, incoming(EventName::OrderPlacedEvent)).await;
-        assert_eq!(kind(result), ("OrderCreateRaceError", true));
+            .finds_nothing();
+        assert_eq!(
+            sync_failure(&fake, EventName::OrderPlacedEvent).await,
+            ("OrderCreateRaceError", true)
+        );
         assert_eq!(fake.calls().len(), 3, "nothing raised");
     }
 
     #[tokio::test]
     async fn placed_whose_read_back_order_is_invalid_is_dropped() {
         let fake = FakeClients::default()
-            .read(Ok(None))
+            .finds_nothing()
             .create(Ok(None))
             .read(Err(invalid()));
-        let result = sync(&fake, incoming(EventName::OrderPlacedEvent)).await;
-        assert_eq!(kind(result), ("InvalidArgumentsError", false));
+        assert_eq!(
+            sync_failure(&fake, EventName::OrderPlacedEvent).await,
+            ("InvalidArgumentsError", false)
+        );
         assert_eq!(fake.calls().len(), 3, "nothing raised");
     }
 
     #[tokio::test]
     async fn placed_whose_create_fails_returns_the_failure_and_raises_nothing() {
         let fake = FakeClients::default()
-            .read(Ok(None))
+            .finds_nothing()
             .create(Err(unrecognized()));
-        let result = sync(&fake, incoming(EventName::OrderPlacedEvent)).await;
-        assert_eq!(kind(result), ("UnrecognizedError", true));
+        assert_eq!(
+            sync_failure(&fake, EventName::OrderPlacedEvent).await,
+            ("UnrecognizedError", true)
+        );
         assert_eq!(fake.calls().len(), 2);
     }
 
     #[tokio::test]
     async fn placed_whose_created_event_exists_returns_the_duplicate() {
         let fake = FakeClients::default()
-            .read(Ok(None))
+            .finds_nothing()
             .create(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
             .raise(Err(duplicate()));
-        let result = sync(&fake, incoming(EventName::OrderPlacedEvent)).await;
-        assert_eq!(kind(result), ("DuplicateEventRaisedError", false));
+        assert_eq!(
+            sync_failure(&fake, EventName::OrderPlacedEvent).await,
+            ("DuplicateEventRaisedError", false)
+        );
     }
 
     #[tokio::test]
     async fn placed_whose_raise_fails_is_retried() {
         let fake = FakeClients::default()
-            .read(Ok(None))
+            .finds_nothing()
             .create(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
             .raise(Err(unrecognized()));
-        let result = sync(&fake, incoming(EventName::OrderPlacedEvent)).await;
-        assert_eq!(kind(result), ("UnrecognizedError", true));
+        assert_eq!(
+            sync_failure(&fake, EventName::OrderPlacedEvent).await,
+            ("UnrecognizedError", true)
+        );
     }
 
     // --- ORDER_PLACED_EVENT, order present ---------------------------------------------------
@@ -526,10 +545,12 @@ mod tests {
     #[tokio::test]
     async fn placed_and_present_with_the_event_already_raised_is_a_duplicate() {
         let fake = FakeClients::default()
-            .read(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
+            .finds(OrderStatus::OrderCreatedStatus)
             .raise(Err(duplicate()));
-        let result = sync(&fake, incoming(EventName::OrderPlacedEvent)).await;
-        assert_eq!(kind(result), ("DuplicateEventRaisedError", false));
+        assert_eq!(
+            sync_failure(&fake, EventName::OrderPlacedEvent).await,
+            ("DuplicateEventRaisedError", false)
+        );
     }
 
     // --- the first read ----------------------------------------------------------------------
@@ -542,8 +563,11 @@ mod tests {
                 (invalid(), ("InvalidArgumentsError", false)),
             ] {
                 let fake = FakeClients::default().read(Err(failure));
-                let result = sync(&fake, incoming(event.event_name())).await;
-                assert_eq!(kind(result), expected, "{event}");
+                assert_eq!(
+                    sync_failure(&fake, event.event_name()).await,
+                    expected,
+                    "{event}"
+                );
                 assert_eq!(fake.calls(), [Call::Read(order_id())]);
             }
         }
@@ -552,8 +576,10 @@ mod tests {
     #[tokio::test]
     async fn a_non_order_event_is_invalid_arguments() {
         let fake = FakeClients::default();
-        let result = sync(&fake, incoming(EventName::SkuRestockedEvent)).await;
-        assert_eq!(kind(result), ("InvalidArgumentsError", false));
+        assert_eq!(
+            sync_failure(&fake, EventName::SkuRestockedEvent).await,
+            ("InvalidArgumentsError", false)
+        );
         assert!(fake.calls().is_empty());
     }
 
@@ -562,9 +588,12 @@ mod tests {
     #[tokio::test]
     async fn another_event_for_an_absent_order_is_an_invalid_operation() {
         for event in status_events() {
-            let fake = FakeClients::default().read(Ok(None));
-            let result = sync(&fake, incoming(event.event_name())).await;
-            assert_eq!(kind(result), ("InvalidOperationError", false), "{event}");
+            let fake = FakeClients::default().finds_nothing();
+            assert_eq!(
+                sync_failure(&fake, event.event_name()).await,
+                ("InvalidOperationError", false),
+                "{event}"
+            );
             assert_eq!(fake.calls(), [Call::Read(order_id())]);
         }
     }
@@ -574,7 +603,7 @@ mod tests {
         for current in OrderStatus::ALL {
             for event in status_events() {
                 let fake = FakeClients::default()
-                    .read(Ok(Some(order(current))))
+                    .finds(current)
                     .update(Ok(StatusUpdate::Applied));
                 let result = sync(&fake, incoming(event.event_name())).await;
                 let case = format!("{current} + {event}");
@@ -594,7 +623,12 @@ mod tests {
                             Transition::Forbidden => "ForbiddenOrderStatusTransitionError",
                             Transition::To(_) => unreachable!(),
                         };
-                        assert_eq!(kind(result), (expected, false), "{case}");
+                        let failure = result.unwrap_err();
+                        assert_eq!(
+                            (failure.kind(), failure.is_transient()),
+                            (expected, false),
+                            "{case}"
+                        );
                         assert_eq!(fake.calls(), [Call::Read(order_id())], "{case}: no write");
                     }
                 }
@@ -605,10 +639,12 @@ mod tests {
     #[tokio::test]
     async fn a_failed_status_update_is_returned() {
         let fake = FakeClients::default()
-            .read(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
+            .finds(OrderStatus::OrderCreatedStatus)
             .update(Err(unrecognized()));
-        let result = sync(&fake, incoming(EventName::OrderStockAllocatedEvent)).await;
-        assert_eq!(kind(result), ("UnrecognizedError", true));
+        assert_eq!(
+            sync_failure(&fake, EventName::OrderStockAllocatedEvent).await,
+            ("UnrecognizedError", true)
+        );
     }
 
     // --- Deviation (#1): the guarded write and its retries -----------------------------------
@@ -617,9 +653,9 @@ mod tests {
     async fn a_concurrent_status_change_is_re_read_and_the_transition_recomputed() {
         // STOCK_ALLOCATED and PAYMENT_ACCEPTED both read CREATED; ALLOCATED wrote first.
         let fake = FakeClients::default()
-            .read(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
+            .finds(OrderStatus::OrderCreatedStatus)
             .update(Ok(StatusUpdate::Conflicted))
-            .read(Ok(Some(order(OrderStatus::OrderStockAllocatedStatus))))
+            .finds(OrderStatus::OrderStockAllocatedStatus)
             .update(Ok(StatusUpdate::Applied));
         sync(&fake, incoming(EventName::OrderPaymentAcceptedEvent))
             .await
@@ -645,11 +681,13 @@ mod tests {
     async fn a_slower_older_event_never_regresses_the_order() {
         // PAYMENT_ACCEPTED wrote first; the slower STOCK_ALLOCATED is now stale.
         let fake = FakeClients::default()
-            .read(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
+            .finds(OrderStatus::OrderCreatedStatus)
             .update(Ok(StatusUpdate::Conflicted))
-            .read(Ok(Some(order(OrderStatus::OrderPaymentAcceptedStatus))));
-        let result = sync(&fake, incoming(EventName::OrderStockAllocatedEvent)).await;
-        assert_eq!(kind(result), ("StaleOrderStatusTransitionError", false));
+            .finds(OrderStatus::OrderPaymentAcceptedStatus);
+        assert_eq!(
+            sync_failure(&fake, EventName::OrderStockAllocatedEvent).await,
+            ("StaleOrderStatusTransitionError", false)
+        );
         assert_eq!(fake.calls().len(), 3, "one write only");
     }
 
@@ -666,25 +704,29 @@ mod tests {
             ),
         ] {
             let fake = FakeClients::default()
-                .read(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
+                .finds(OrderStatus::OrderCreatedStatus)
                 .update(Ok(StatusUpdate::Conflicted))
-                .read(Ok(Some(order(now_stored))));
-            let result = sync(&fake, incoming(EventName::OrderShippedEvent)).await;
-            assert_eq!(kind(result), (expected, false));
+                .finds(now_stored);
+            assert_eq!(
+                sync_failure(&fake, EventName::OrderShippedEvent).await,
+                (expected, false)
+            );
         }
     }
 
     #[tokio::test]
     async fn three_conflicts_in_a_row_ask_for_a_retry() {
         let fake = FakeClients::default()
-            .read(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
+            .finds(OrderStatus::OrderCreatedStatus)
             .update(Ok(StatusUpdate::Conflicted))
-            .read(Ok(Some(order(OrderStatus::OrderStockAllocatedStatus))))
+            .finds(OrderStatus::OrderStockAllocatedStatus)
             .update(Ok(StatusUpdate::Conflicted))
-            .read(Ok(Some(order(OrderStatus::OrderPaymentAcceptedStatus))))
+            .finds(OrderStatus::OrderPaymentAcceptedStatus)
             .update(Ok(StatusUpdate::Conflicted));
-        let result = sync(&fake, incoming(EventName::OrderCanceledEvent)).await;
-        assert_eq!(kind(result), ("OrderStatusRaceError", true));
+        assert_eq!(
+            sync_failure(&fake, EventName::OrderCanceledEvent).await,
+            ("OrderStatusRaceError", true)
+        );
         let updates: Vec<_> = fake
             .calls()
             .into_iter()
@@ -707,20 +749,24 @@ mod tests {
     #[tokio::test]
     async fn an_order_that_vanished_during_the_update_is_an_invalid_operation() {
         let fake = FakeClients::default()
-            .read(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
+            .finds(OrderStatus::OrderCreatedStatus)
             .update(Ok(StatusUpdate::Conflicted))
-            .read(Ok(None));
-        let result = sync(&fake, incoming(EventName::OrderShippedEvent)).await;
-        assert_eq!(kind(result), ("InvalidOperationError", false));
+            .finds_nothing();
+        assert_eq!(
+            sync_failure(&fake, EventName::OrderShippedEvent).await,
+            ("InvalidOperationError", false)
+        );
     }
 
     #[tokio::test]
     async fn a_failed_re_read_is_returned() {
         let fake = FakeClients::default()
-            .read(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
+            .finds(OrderStatus::OrderCreatedStatus)
             .update(Ok(StatusUpdate::Conflicted))
             .read(Err(unrecognized()));
-        let result = sync(&fake, incoming(EventName::OrderShippedEvent)).await;
-        assert_eq!(kind(result), ("UnrecognizedError", true));
+        assert_eq!(
+            sync_failure(&fake, EventName::OrderShippedEvent).await,
+            ("UnrecognizedError", true)
+        );
     }
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use kernel::table::{Query, QueryTarget, Table};
+use kernel::table::Table;
 
 use super::model::{ListOrderPaymentsQuery, ListedOrderPayment};
 use crate::failure::PaymentsFailure;
@@ -29,32 +29,6 @@ impl DbListOrderPaymentsClient {
     }
 }
 
-/// The Query of BEHAVIOR.md §8.2.
-pub fn table_query(query: &ListOrderPaymentsQuery) -> Query {
-    match query {
-        ListOrderPaymentsQuery::OfOrder(order_id) => {
-            let key = order_payment_key(order_id);
-            Query {
-                target: QueryTarget::Table {
-                    pk: key.pk,
-                    sk: Some(key.sk),
-                },
-                forward: true,
-                limit: None,
-                consistent: false,
-            }
-        }
-        ListOrderPaymentsQuery::All { direction, limit } => Query {
-            target: QueryTarget::Gsi1 {
-                gsi1pk: ORDER_PAYMENT_TYPE_NAME.to_owned(),
-            },
-            forward: direction.is_forward(),
-            limit: Some(limit.get()),
-            consistent: false,
-        },
-    }
-}
-
 #[async_trait]
 impl ListOrderPaymentsClient for DbListOrderPaymentsClient {
     async fn list_order_payments(
@@ -63,7 +37,8 @@ impl ListOrderPaymentsClient for DbListOrderPaymentsClient {
     ) -> Result<Vec<ListedOrderPayment>, PaymentsFailure> {
         let items = self
             .table
-            .query(table_query(query))
+            // The Query of BEHAVIOR.md §8.2.
+            .query(query.to_query(order_payment_key, ORDER_PAYMENT_TYPE_NAME))
             .await
             .map_err(|source| PaymentsFailure::Storage {
                 operation: "list the order payments",
@@ -78,7 +53,7 @@ mod tests {
     use contracts::OrderId;
     use kernel::Failure;
     use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
-    use kernel::table::{TableError, item, n, s};
+    use kernel::table::{Query, QueryTarget, TableError, item, n, s};
     use kernel::validation::{Limit, SortDirection};
 
     use super::*;
@@ -96,7 +71,7 @@ mod tests {
         ])]));
         let client = DbListOrderPaymentsClient::new(table.clone());
         let listed = client
-            .list_order_payments(&ListOrderPaymentsQuery::OfOrder(
+            .list_order_payments(&ListOrderPaymentsQuery::One(
                 OrderId::parse("ORD001").unwrap(),
             ))
             .await
@@ -122,7 +97,7 @@ mod tests {
         let table = Arc::new(ScriptedTable::new());
         let client = DbListOrderPaymentsClient::new(table.clone());
         let listed = client
-            .list_order_payments(&ListOrderPaymentsQuery::All {
+            .list_order_payments(&ListOrderPaymentsQuery::Page {
                 direction: SortDirection::Desc,
                 limit: limit(10.0),
             })
@@ -147,7 +122,7 @@ mod tests {
         let table = Arc::new(ScriptedTable::new());
         table.then(Scripted::Fail(TableError::Throttled { source: None }));
         let failure = DbListOrderPaymentsClient::new(table)
-            .list_order_payments(&ListOrderPaymentsQuery::All {
+            .list_order_payments(&ListOrderPaymentsQuery::Page {
                 direction: SortDirection::Asc,
                 limit: Limit::DEFAULT,
             })

@@ -1,7 +1,7 @@
 //! ListOrderPaymentsApi's request, query and response shapes (BEHAVIOR.md §8.2).
 
 use contracts::OrderId;
-use kernel::table::{AttributeValue, Item};
+use kernel::table::{AttributeValue, Item, ListQuery};
 use kernel::validation::{Limit, SortDirection, present};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -19,27 +19,13 @@ pub struct ListOrderPaymentsRequest {
     pub limit: Option<Limit>,
 }
 
-/// What to list.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ListOrderPaymentsQuery {
-    /// The payment of one order (direction and limit do not apply).
-    OfOrder(OrderId),
-    /// All payments by creation time.
-    All {
-        direction: SortDirection,
-        limit: Limit,
-    },
-}
+/// What to list: the payment of one order (direction and limit do not apply), or all payments
+/// by creation time.
+pub type ListOrderPaymentsQuery = ListQuery<OrderId>;
 
 impl From<ListOrderPaymentsRequest> for ListOrderPaymentsQuery {
     fn from(request: ListOrderPaymentsRequest) -> Self {
-        match request.order_id {
-            Some(order_id) => Self::OfOrder(order_id),
-            None => Self::All {
-                direction: request.sort_direction.unwrap_or_default(),
-                limit: request.limit.unwrap_or_default(),
-            },
-        }
+        ListQuery::new(request.order_id, request.sort_direction, request.limit)
     }
 }
 
@@ -159,12 +145,12 @@ mod tests {
         assert_eq!(request.limit.map(Limit::get), Some(5));
         assert_eq!(
             ListOrderPaymentsQuery::from(request),
-            ListOrderPaymentsQuery::OfOrder(OrderId::parse("ORD001").unwrap())
+            ListOrderPaymentsQuery::One(OrderId::parse("ORD001").unwrap())
         );
         let all = ListOrderPaymentsQuery::from(ListOrderPaymentsRequest::default());
         assert_eq!(
             all,
-            ListOrderPaymentsQuery::All {
+            ListOrderPaymentsQuery::Page {
                 direction: SortDirection::Asc,
                 limit: Limit::DEFAULT
             }

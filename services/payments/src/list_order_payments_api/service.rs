@@ -87,7 +87,7 @@ mod tests {
         assert_eq!(response.order_payments.len(), 1);
         assert_eq!(
             *client.queries.lock().unwrap(),
-            [ListOrderPaymentsQuery::OfOrder(
+            [ListOrderPaymentsQuery::One(
                 OrderId::parse("ORD001").unwrap()
             )]
         );
@@ -102,7 +102,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             *client.queries.lock().unwrap(),
-            [ListOrderPaymentsQuery::All {
+            [ListOrderPaymentsQuery::Page {
                 direction: SortDirection::Asc,
                 limit: Limit::DEFAULT
             }]

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use contracts::events::{RaiseEventError, raise};
 use contracts::{Event, OrderEventData, OrderId};
 use kernel::table::{Condition, Table, TableError, Update, UpdateAction, get_s, n, s};
 
@@ -181,19 +182,20 @@ impl EsRaiseOrderPaymentEventClient {
 #[async_trait]
 impl RaiseOrderPaymentEventClient for EsRaiseOrderPaymentEventClient {
     async fn raise_event(&self, event: &Event<OrderEventData>) -> Result<(), PaymentsFailure> {
-        let put = event.to_put().map_err(PaymentsFailure::InvalidEventItem)?;
-        match self.table.put(put).await {
-            Ok(()) => Ok(()),
-            Err(TableError::ConditionalCheckFailed { .. }) => {
-                Err(PaymentsFailure::DuplicateEventRaised {
+        raise(self.table.as_ref(), event)
+            .await
+            .map_err(|error| match error {
+                RaiseEventError::Duplicate => PaymentsFailure::DuplicateEventRaised {
                     key: event.key.clone(),
-                })
-            }
-            Err(source) => Err(PaymentsFailure::Storage {
-                operation: "raise the order payment event",
-                source,
-            }),
-        }
+                },
+                RaiseEventError::Storage(source) => PaymentsFailure::Storage {
+                    operation: "raise the order payment event",
+                    source,
+                },
+                RaiseEventError::Unrepresentable(source) => {
+                    PaymentsFailure::InvalidEventItem(source)
+                }
+            })
     }
 }
 
@@ -201,7 +203,7 @@ impl RaiseOrderPaymentEventClient for EsRaiseOrderPaymentEventClient {
 mod tests {
     use contracts::{EventName, Price, Sku, Units, UserId};
     use kernel::Failure;
-    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
+    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall, unclassified_errors};
     use kernel::table::{AttributeValue, Item, Key, Put, ReturnValues, item};
 
     use super::*;
@@ -469,15 +471,7 @@ mod tests {
 
     #[tokio::test]
     async fn other_record_errors_are_transient_unrecognized_errors() {
-        for error in [
-            TableError::Throttled { source: None },
-            TableError::Validation {
-                message: "bad".into(),
-            },
-            TableError::Other {
-                source: "boom".into(),
-            },
-        ] {
+        for error in unclassified_errors() {
             let table = Arc::new(ScriptedTable::new());
             table.then(Scripted::Fail(error));
             let failure = DbRecordOrderPaymentClient::new(table)

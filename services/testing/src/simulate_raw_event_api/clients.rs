@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use kernel::table::{Condition, Put, Table, TableError};
+use contracts::events::{RaiseEventError, raise_item};
+use kernel::table::Table;
 
 use super::model::RawEvent;
 use crate::failure::TestingFailure;
@@ -29,25 +30,28 @@ impl EsRaiseRawEventClient {
 impl RaiseRawEventClient for EsRaiseRawEventClient {
     async fn raise_raw_event(&self, event: &RawEvent) -> Result<(), TestingFailure> {
         let item = event.to_item().map_err(TestingFailure::InvalidEventData)?;
-        let put = Put::new(item).with_condition(Condition::item_not_exists());
-        match self.table.put(put).await {
-            Ok(()) => Ok(()),
-            Err(TableError::ConditionalCheckFailed { .. }) => {
-                Err(TestingFailure::DuplicateEventRaised { key: event.key() })
-            }
-            Err(source) => Err(TestingFailure::Storage {
-                operation: "raise the raw event",
-                source,
-            }),
-        }
+        raise_item(self.table.as_ref(), item)
+            .await
+            .map_err(|error| match error {
+                RaiseEventError::Duplicate => {
+                    TestingFailure::DuplicateEventRaised { key: event.key() }
+                }
+                RaiseEventError::Storage(source) => TestingFailure::Storage {
+                    operation: "raise the raw event",
+                    source,
+                },
+                RaiseEventError::Unrepresentable(source) => {
+                    TestingFailure::InvalidEventData(source)
+                }
+            })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use kernel::Failure;
-    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
-    use kernel::table::{Key, item, s};
+    use kernel::table::scripted::{Scripted, ScriptedTable, TableCall, unclassified_errors};
+    use kernel::table::{Condition, Key, Put, TableError, item, s};
 
     use super::*;
 
@@ -109,15 +113,7 @@ mod tests {
 
     #[tokio::test]
     async fn other_table_errors_are_unrecognized() {
-        for error in [
-            TableError::Throttled { source: None },
-            TableError::Validation {
-                message: "bad".into(),
-            },
-            TableError::Unavailable {
-                source: "down".into(),
-            },
-        ] {
+        for error in unclassified_errors() {
             let table = Arc::new(ScriptedTable::new());
             table.then(Scripted::Fail(error));
             let failure = EsRaiseRawEventClient::new(table)
