@@ -1,0 +1,40 @@
+//! Shared plumbing of the 12 Lambda entry points (`src/bin/*`).
+//!
+//! Every binary does the same five things, in order: [`init_tracing`], read its typed config
+//! ([`TableConfig`] or [`PaymentWorkerConfig`]) and fail fast, [`connect_table`] once per process,
+//! build its slice's controller, then [`run_api`] or [`run_worker`]. The adapters between Lambda's
+//! event types and the kernel's transport-free controller traits live in [`api`] and [`worker`].
+
+pub mod api;
+pub mod config;
+pub mod logging;
+pub mod worker;
+
+use std::sync::Arc;
+
+use kernel::clock::{Clock, SystemClock};
+use kernel::table::Table;
+use store_dynamodb::DynamoDbTable;
+
+pub use api::run_api;
+pub use config::{ConfigError, PaymentWorkerConfig, TableConfig};
+pub use logging::init_tracing;
+pub use worker::run_worker;
+
+/// What a Lambda `main` returns on a start-up or runtime failure (the process then exits 1).
+pub type Error = lambda_runtime::Error;
+
+/// Builds the DynamoDB client (region and credentials from the Lambda environment) once.
+pub async fn connect_table(config: &TableConfig) -> Arc<dyn Table> {
+    Arc::new(DynamoDbTable::connect(config.table_name.clone()).await)
+}
+
+/// The wall clock every slice reads `now()` from.
+pub fn system_clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock)
+}
+
+/// Logs a start-up failure as one structured line before `main` returns it.
+pub fn log_startup_error(error: &ConfigError) {
+    tracing::error!(error = %kernel::failure::error_chain(error), "invalid configuration; the function cannot start");
+}
