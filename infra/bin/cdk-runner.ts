@@ -64,7 +64,7 @@ function main(): number {
     case 'build': {
       const probe = spawnSync('cargo', ['lambda', '--version'], { stdio: 'ignore', shell: process.platform === 'win32' });
       if (probe.error || probe.status !== 0) throw new RunnerError(CARGO_LAMBDA_MISSING);
-      console.log(`Lambda assets missing in ${assetsDir}; running cargo ${CARGO_LAMBDA_BUILD.join(' ')}`);
+      console.log(`Building the Lambda assets into ${assetsDir}: cargo ${CARGO_LAMBDA_BUILD.join(' ')}`);
       if (run('cargo', CARGO_LAMBDA_BUILD, { cwd: REPO_ROOT }) !== 0) {
         throw new RunnerError('cargo lambda build failed');
       }

@@ -66,12 +66,14 @@ describe('cdkArguments', () => {
 describe('Lambda assets', () => {
   const base = { assetsDir: '/x', missing: ['orders-sync-order-worker'] };
 
-  it('plans a cargo-lambda build only for synth/deploy into the default directory', () => {
+  it('always (re)builds for synth/deploy into the default directory, never with a custom one', () => {
     expect(planLambdaAssets({ ...base, command: 'deploy', usingDefaultDir: true })).toEqual({ kind: 'build' });
     expect(planLambdaAssets({ ...base, command: 'synth', usingDefaultDir: true })).toEqual({ kind: 'build' });
     expect(planLambdaAssets({ ...base, command: 'synth', usingDefaultDir: false }).kind).toBe('fail');
     expect(planLambdaAssets({ ...base, command: 'destroy', usingDefaultDir: true })).toEqual({ kind: 'placeholders' });
-    expect(planLambdaAssets({ ...base, command: 'deploy', usingDefaultDir: true, missing: [] })).toEqual({ kind: 'ready' });
+    expect(planLambdaAssets({ ...base, command: 'deploy', usingDefaultDir: true, missing: [] })).toEqual({ kind: 'build' });
+    expect(planLambdaAssets({ ...base, command: 'deploy', usingDefaultDir: false, missing: [] })).toEqual({ kind: 'ready' });
+    expect(planLambdaAssets({ ...base, command: 'destroy', usingDefaultDir: true, missing: [] })).toEqual({ kind: 'ready' });
   });
 
   it('detects missing bootstraps and fills them with placeholders', () => {

@@ -4,9 +4,9 @@ import type { CdkCommand } from './arguments';
 
 /** What the runner does about Lambda assets before calling the CDK CLI. */
 export type AssetPlan =
-  /** Every `<binary>/bootstrap` exists. */
+  /** Use the assets as they are (a custom LAMBDA_ASSETS_DIR that is complete). */
   | { readonly kind: 'ready' }
-  /** Default directory, synth/deploy: run cargo-lambda at the repository root. */
+  /** Default directory, synth/deploy: run cargo-lambda at the repository root (incremental). */
   | { readonly kind: 'build' }
   /**
    * bootstrap/destroy synthesize the app but never upload code: stand-in files avoid a
@@ -21,15 +21,17 @@ export function planLambdaAssets(input: {
   readonly assetsDir: string;
   readonly usingDefaultDir: boolean;
 }): AssetPlan {
-  if (input.missing.length === 0) return { kind: 'ready' };
   switch (input.command) {
     case 'bootstrap':
     case 'destroy':
-      return { kind: 'placeholders' };
+      return input.missing.length === 0 ? { kind: 'ready' } : { kind: 'placeholders' };
     case 'synth':
     case 'deploy':
-      return input.usingDefaultDir
-        ? { kind: 'build' }
+      // Always (re)build into the default directory: cargo is incremental, so an up-to-date tree
+      // costs seconds, and a stale binary is never synthesized or deployed.
+      if (input.usingDefaultDir) return { kind: 'build' };
+      return input.missing.length === 0
+        ? { kind: 'ready' }
         : {
             kind: 'fail',
             message:
