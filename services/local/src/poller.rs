@@ -79,13 +79,21 @@ impl Poller {
             tracing::error!(queue = %self.queue.name, "batchItemFailures names an unknown message; the whole batch will be retried");
             return Ok(true);
         }
-        for message in messages
-            .iter()
-            .filter(|m| !failed.contains(m.message_id.as_str()))
-        {
-            self.store
-                .delete_message(&self.queue.name, &message.receipt_handle)
-                .await?;
+        for message in &messages {
+            if !failed.contains(message.message_id.as_str()) {
+                self.store
+                    .delete_message(&self.queue.name, &message.receipt_handle)
+                    .await?;
+            } else if message.receive_count >= self.queue.max_receive_count {
+                // The local stand-in for the DLQ alarm: say so once, when it happens.
+                tracing::error!(
+                    queue = %self.queue.name,
+                    dead_letter_queue = %self.queue.dead_letter_queue,
+                    message_id = %message.message_id,
+                    receives = message.receive_count,
+                    "the last allowed receive failed; the message moves to the dead-letter queue"
+                );
+            }
         }
         Ok(true)
     }
