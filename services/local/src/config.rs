@@ -114,7 +114,8 @@ pub struct ServeArgs {
     #[arg(long, env = "ECOMM_PAYMENT_MODE", default_value = "random")]
     pub payment_mode: PaymentModeArg,
 
-    /// Seed of the random gateway (default: drawn at start). Same seed, same outcomes.
+    /// Seed of the random gateway. Default: drawn once and kept in the data directory, so a
+    /// restart answers every payment attempt (idempotency key) exactly as before.
     #[arg(long, env = "ECOMM_PAYMENT_SEED")]
     pub payment_seed: Option<u64>,
 
@@ -132,16 +133,19 @@ impl ServeArgs {
         Duration::from_millis(self.visibility_timeout_ms)
     }
 
-    pub fn gateway_mode(&self) -> GatewayMode {
-        match self.payment_mode {
-            PaymentModeArg::Random => GatewayMode::Random {
-                seed: self.payment_seed.unwrap_or_else(|| {
-                    use rand::{RngCore, SeedableRng};
-                    rand::rngs::StdRng::from_os_rng().next_u64()
-                }),
+    /// The gateway mode. In `random` mode without `--payment-seed`, `stored_seed` supplies the
+    /// seed kept in the data directory (see `engine::payment_seed`); otherwise it is not called.
+    pub fn gateway_mode<E>(
+        &self,
+        stored_seed: impl FnOnce() -> Result<u64, E>,
+    ) -> Result<GatewayMode, E> {
+        Ok(match (self.payment_mode, self.payment_seed) {
+            (PaymentModeArg::Random, Some(seed)) => GatewayMode::Random { seed },
+            (PaymentModeArg::Random, None) => GatewayMode::Random {
+                seed: stored_seed()?,
             },
-            PaymentModeArg::AlwaysAccept => GatewayMode::AlwaysAccept,
-        }
+            (PaymentModeArg::AlwaysAccept, _) => GatewayMode::AlwaysAccept,
+        })
     }
 }
 
@@ -196,7 +200,17 @@ mod tests {
         let Command::Serve(serve) = cli.into_command() else {
             panic!("serve expected")
         };
-        assert_eq!(serve.gateway_mode(), GatewayMode::AlwaysAccept);
+        let never = || -> Result<u64, ()> { panic!("the stored seed is not needed") };
+        assert_eq!(serve.gateway_mode(never), Ok(GatewayMode::AlwaysAccept));
+        let seeded = Cli::parse_from(["ecomm", "--payment-seed", "9"]).serve;
+        assert_eq!(
+            seeded.gateway_mode(never),
+            Ok(GatewayMode::Random { seed: 9 })
+        );
+        let stored = Cli::parse_from(["ecomm"])
+            .serve
+            .gateway_mode(|| Ok::<_, ()>(1));
+        assert_eq!(stored, Ok(GatewayMode::Random { seed: 1 }));
         assert!(Cli::try_parse_from(["ecomm", "--visibility-timeout-ms", "0"]).is_err());
         assert!(Cli::try_parse_from(["ecomm", "--payment-mode", "sometimes"]).is_err());
         assert!(Cli::try_parse_from(["ecomm", "--addr", "nowhere"]).is_err());

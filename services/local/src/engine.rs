@@ -27,6 +27,12 @@ pub enum EngineError {
         #[source]
         source: std::io::Error,
     },
+    #[error("the payment gateway seed in {path} cannot be read or kept")]
+    PaymentSeed {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("the store cannot be opened")]
     Store(#[from] StoreError),
     #[error("the routing table is invalid")]
@@ -54,6 +60,39 @@ pub fn open_store(args: &StoreArgs, durability: Durability) -> Result<SqliteStor
         ..StoreOptions::default()
     };
     Ok(SqliteStore::open(&args.database_path(), options)?)
+}
+
+/// File in the data directory keeping the random gateway's seed.
+pub const PAYMENT_SEED_FILE: &str = "payment-gateway-seed";
+
+/// The random gateway's seed for this data directory: read if kept, else drawn and kept.
+///
+/// The fake gateway answers each idempotency key deterministically from (seed, key); keeping the
+/// seed is what makes a retried payment attempt get the same answer after a crash and restart.
+pub fn payment_seed(args: &StoreArgs) -> Result<u64, EngineError> {
+    let path = args.data_dir.join(PAYMENT_SEED_FILE);
+    let io_error = |source| EngineError::PaymentSeed {
+        path: path.display().to_string(),
+        source,
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => text.trim().parse().map_err(|_| {
+            io_error(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "not an unsigned integer",
+            ))
+        }),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            use rand::{RngCore, SeedableRng};
+            let seed = rand::rngs::StdRng::from_os_rng().next_u64();
+            // Write then rename, so a crash never leaves a half-written seed.
+            let partial = path.with_extension("partial");
+            std::fs::write(&partial, format!("{seed}\n")).map_err(io_error)?;
+            std::fs::rename(&partial, &path).map_err(io_error)?;
+            Ok(seed)
+        }
+        Err(error) => Err(io_error(error)),
+    }
 }
 
 /// The queue configuration of every worker in the routing table.
@@ -84,7 +123,7 @@ pub async fn serve(
     let routing = Arc::new(RoutingTable::load()?);
     let table: Arc<dyn Table> = Arc::new(store.clone());
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let gateway_mode = args.gateway_mode();
+    let gateway_mode = args.gateway_mode(|| payment_seed(&args.store))?;
     tracing::info!(?gateway_mode, "payment gateway");
     let gateway: Arc<dyn PaymentGateway> = Arc::new(FakePaymentGateway::new(gateway_mode));
 
@@ -131,4 +170,43 @@ pub async fn serve(
     while background.join_next().await.is_some() {}
     tracing::info!("stopped");
     served.map_err(EngineError::Serve)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_payment_seed_is_drawn_once_and_kept_with_the_data() {
+        let data = tempfile::tempdir().unwrap();
+        let args = StoreArgs {
+            data_dir: data.path().to_owned(),
+        };
+        let first = payment_seed(&args).unwrap();
+        assert_eq!(
+            payment_seed(&args).unwrap(),
+            first,
+            "a restart keeps the seed"
+        );
+        let other = tempfile::tempdir().unwrap();
+        let other_args = StoreArgs {
+            data_dir: other.path().to_owned(),
+        };
+        assert!(other.path().join(PAYMENT_SEED_FILE).metadata().is_err());
+        let _ = payment_seed(&other_args).unwrap();
+        assert!(other.path().join(PAYMENT_SEED_FILE).exists());
+    }
+
+    #[test]
+    fn a_corrupt_seed_file_fails_fast() {
+        let data = tempfile::tempdir().unwrap();
+        std::fs::write(data.path().join(PAYMENT_SEED_FILE), "not a number").unwrap();
+        let args = StoreArgs {
+            data_dir: data.path().to_owned(),
+        };
+        assert!(matches!(
+            payment_seed(&args),
+            Err(EngineError::PaymentSeed { .. })
+        ));
+    }
 }

@@ -33,20 +33,21 @@ fn free_port() -> u16 {
 impl Ecomm {
     /// Starts `ecomm serve` on a free port with a fast-retrying, seeded random gateway.
     pub fn start(data_dir: &Path) -> Self {
+        Self::start_with(data_dir, &["--payment-seed", "42"])
+    }
+
+    /// Starts `ecomm serve` with a fast-retrying random gateway and extra arguments (without
+    /// `--payment-seed`, the seed kept in the data directory is used).
+    pub fn start_with(data_dir: &Path, extra: &[&str]) -> Self {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_ecomm"))
             .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
             .arg("--data-dir")
             .arg(data_dir)
-            .args([
-                "--visibility-timeout-ms",
-                "300",
-                "--payment-mode",
-                "random",
-                "--payment-seed",
-                "42",
-            ])
-            .env("RUST_LOG", "warn")
+            .args(["--visibility-timeout-ms", "300", "--payment-mode", "random"])
+            .args(extra)
+            // Retries are expected here; only errors are worth printing.
+            .env("RUST_LOG", "error")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
