@@ -54,6 +54,7 @@ fn main() {
     let orders: usize = arg("--orders", "5000").parse().unwrap();
     let concurrency: usize = arg("--concurrency", "32").parse().unwrap();
     let payment_mode = arg("--payment-mode", "always-accept");
+    let worker_concurrency = arg("--worker-concurrency", "2");
     let data = tempfile::tempdir().unwrap();
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -70,6 +71,7 @@ fn main() {
             &payment_mode,
         ])
         .args(["--visibility-timeout-ms", "1000", "--payment-seed", "1"])
+        .args(["--worker-concurrency", &worker_concurrency])
         .arg("--data-dir")
         .arg(data.path())
         .env("RUST_LOG", "error")
@@ -177,7 +179,8 @@ fn main() {
         .sum();
 
     println!(
-        "ecomm embedded engine load benchmark ({orders} orders, {concurrency} client threads, payment mode {payment_mode})"
+        "ecomm embedded engine load benchmark ({orders} orders, {concurrency} client threads, \
+         payment mode {payment_mode}, worker concurrency {worker_concurrency})"
     );
     println!(
         "  placeOrder API     : {:>8.0} requests/s   p50 {:>6.2} ms   p99 {:>6.2} ms   max {:>6.2} ms",
