@@ -11,10 +11,17 @@ export interface RoutedWorker {
   readonly eventNames: readonly string[];
 }
 
+/** How the pipe treats a stream record it cannot deliver (the embedded pipe reads the same). */
+export interface PipeSettings {
+  /** Retries before the record goes to the pipe's dead-letter queue (AWS allows 0–185). */
+  readonly maximumRetryAttempts: number;
+}
+
 /** services/routing.json, validated. */
 export interface RoutingTable {
   readonly source: string;
   readonly detailType: string;
+  readonly pipe: PipeSettings;
   readonly workers: readonly RoutedWorker[];
 }
 
@@ -37,10 +44,20 @@ export function parseRoutingTable(raw: unknown, origin = 'routing table'): Routi
     throw new Error(`${origin}: ${message}`);
   };
   if (!isRecord(raw)) return fail('expected a JSON object');
-  const { source, detailType, workers } = raw;
+  const { source, detailType, pipe, workers } = raw;
   if (typeof source !== 'string' || source.length === 0) return fail('"source" must be a string');
   if (typeof detailType !== 'string' || detailType.length === 0) {
     return fail('"detailType" must be a string');
+  }
+  if (!isRecord(pipe)) return fail('"pipe" must be an object');
+  const { maximumRetryAttempts } = pipe;
+  if (
+    typeof maximumRetryAttempts !== 'number' ||
+    !Number.isInteger(maximumRetryAttempts) ||
+    maximumRetryAttempts < 0 ||
+    maximumRetryAttempts > 185
+  ) {
+    return fail('"pipe.maximumRetryAttempts" must be an integer from 0 to 185');
   }
   if (!Array.isArray(workers) || workers.length === 0) return fail('"workers" must be a non-empty array');
 
@@ -68,7 +85,7 @@ export function parseRoutingTable(raw: unknown, origin = 'routing table'): Routi
     if (new Set(eventNames).size !== eventNames.length) return fail(`${key}: duplicate event names`);
     return { domain, slice, eventNames: [...(eventNames as string[])] };
   });
-  return { source, detailType, workers: parsed };
+  return { source, detailType, pipe: { maximumRetryAttempts }, workers: parsed };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

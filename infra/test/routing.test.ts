@@ -16,7 +16,11 @@ describe('routing table (services/routing.json)', () => {
     ]);
   });
 
-  const valid = { source: 's', detailType: 'd', workers: [{ domain: 'Orders', slice: 'XWorker', eventNames: ['A_EVENT'] }] };
+  it('sets the pipe retries before a record is dead-lettered', () => {
+    expect(routing.pipe.maximumRetryAttempts).toBe(10);
+  });
+
+  const valid = { source: 's', detailType: 'd', pipe: { maximumRetryAttempts: 3 }, workers: [{ domain: 'Orders', slice: 'XWorker', eventNames: ['A_EVENT'] }] };
 
   it('accepts a minimal table', () => {
     expect(parseRoutingTable(valid).workers).toHaveLength(1);
@@ -26,6 +30,9 @@ describe('routing table (services/routing.json)', () => {
     ['not an object', []],
     ['no source', { ...valid, source: '' }],
     ['no workers', { ...valid, workers: [] }],
+    ['no pipe settings', { ...valid, pipe: undefined }],
+    ['negative pipe retries', { ...valid, pipe: { maximumRetryAttempts: -1 } }],
+    ['too many pipe retries', { ...valid, pipe: { maximumRetryAttempts: 186 } }],
     ['unknown domain', { ...valid, workers: [{ ...valid.workers[0], domain: 'Shipping' }] }],
     ['slice not a worker', { ...valid, workers: [{ ...valid.workers[0], slice: 'XApi' }] }],
     ['empty eventNames', { ...valid, workers: [{ ...valid.workers[0], eventNames: [] }] }],

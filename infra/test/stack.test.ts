@@ -72,6 +72,7 @@ describe('pipe', () => {
     ]);
     const stream = props.SourceParameters.DynamoDBStreamParameters;
     expect(stream.StartingPosition).toBe('TRIM_HORIZON');
+    expect(stream.MaximumRetryAttempts).toBe(routing.pipe.maximumRetryAttempts);
     expect(stream.MaximumRetryAttempts).toBeGreaterThan(0);
     expect(queues[referencedId(stream.DeadLetterConfig.Arn)!]).toBeDefined();
     // The role's policy must exist before Pipes validates the role.

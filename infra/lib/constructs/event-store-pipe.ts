@@ -20,13 +20,6 @@ export const PIPE_FILTER_PATTERN = {
   dynamodb: { NewImage: { _tn: { S: [EVENT_ITEM_TYPE_NAME] } } },
 };
 
-/**
- * Retries of a batch the bus rejects (throttling, outage), with exponential back-off, before the
- * batch's stream coordinates go to the DLQ. Unbounded retries (the service default) would block
- * the shard, and with it every later event, for up to the stream's 24 h retention.
- */
-export const PIPE_MAX_RETRY_ATTEMPTS = 10;
-
 export interface EventStorePipeProps {
   readonly table: dynamodb.ITable;
   readonly bus: events.IEventBus;
@@ -91,7 +84,11 @@ export class EventStorePipe extends Construct {
       sourceParameters: {
         dynamoDbStreamParameters: {
           startingPosition: 'TRIM_HORIZON',
-          maximumRetryAttempts: PIPE_MAX_RETRY_ATTEMPTS,
+          // Retries of a batch the bus rejects (throttling, outage), with exponential back-off,
+          // before the batch's stream coordinates go to the DLQ. Unbounded retries (the service
+          // default) would block the shard, and with it every later event, for up to the
+          // stream's 24 h retention. Read from services/routing.json, like the embedded pipe.
+          maximumRetryAttempts: routing.pipe.maximumRetryAttempts,
           onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
           deadLetterConfig: { arn: this.deadLetterQueue.queue.queueArn },
         },

@@ -63,7 +63,8 @@ pub enum Command {
     },
     /// Print the messages of a dead-letter queue, or move them back to their queue.
     Dlq {
-        /// The worker queue, e.g. `Payments-ProcessOrderPaymentWorker`.
+        /// The worker queue, e.g. `Payments-ProcessOrderPaymentWorker`, or `Pipe` for the stream
+        /// records the pipe set aside.
         queue: String,
         /// Move every message back to the worker's queue (SQS "start DLQ redrive").
         #[arg(long)]
@@ -126,6 +127,36 @@ pub struct ServeArgs {
     /// Log format on stderr.
     #[arg(long, env = "ECOMM_LOG_FORMAT", default_value = "text")]
     pub log_format: LogFormat,
+
+    /// Retries of a stream record the pipe cannot deliver before it goes to the pipe's
+    /// dead-letter queue (`ecomm dlq Pipe`). Default: `pipe.maximumRetryAttempts` of
+    /// services/routing.json, as on AWS.
+    #[arg(long, env = "ECOMM_PIPE_MAX_RETRY_ATTEMPTS", value_parser = clap::value_parser!(u32).range(0..=185))]
+    pub pipe_max_retry_attempts: Option<u32>,
+
+    #[command(flatten)]
+    pub retention: RetentionArgs,
+}
+
+/// How long things are kept, as on AWS; older ones are deleted in small batches and the freed
+/// space is returned to the file system, so the data directory stops growing.
+#[derive(Clone, Copy, Debug, Args)]
+pub struct RetentionArgs {
+    /// Stream records, read or not (DynamoDB Streams: 24 hours).
+    #[arg(long, env = "ECOMM_STREAM_RETENTION", default_value = "24h", value_parser = humantime::parse_duration)]
+    pub stream_retention: Duration,
+
+    /// Messages of the worker queues, from when they were sent (SQS default: 4 days).
+    #[arg(long, env = "ECOMM_MESSAGE_RETENTION", default_value = "4days", value_parser = humantime::parse_duration)]
+    pub message_retention: Duration,
+
+    /// Messages of the dead-letter queues, from when they were first sent (SQS maximum: 14 days).
+    #[arg(long, env = "ECOMM_DEAD_LETTER_RETENTION", default_value = "14days", value_parser = humantime::parse_duration)]
+    pub dead_letter_retention: Duration,
+
+    /// How often expired records, messages and items (`expiresAt` TTL) are deleted.
+    #[arg(long, env = "ECOMM_HOUSEKEEPING_INTERVAL", default_value = "1min", value_parser = humantime::parse_duration)]
+    pub housekeeping_interval: Duration,
 }
 
 impl ServeArgs {
@@ -183,6 +214,15 @@ mod tests {
         );
         assert_eq!(serve.visibility_timeout(), Duration::from_secs(10));
         assert_eq!(serve.worker_concurrency, 2);
+        assert_eq!(serve.pipe_max_retry_attempts, None);
+        let day = Duration::from_secs(24 * 3600);
+        assert_eq!(serve.retention.stream_retention, day);
+        assert_eq!(serve.retention.message_retention, 4 * day);
+        assert_eq!(serve.retention.dead_letter_retention, 14 * day);
+        assert_eq!(
+            serve.retention.housekeeping_interval,
+            Duration::from_secs(60)
+        );
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Assembles the embedded engine: store → slices → pipe → pollers → HTTP server, and takes it
 //! down gracefully (stop accepting requests, let in-flight batches finish).
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use kernel::clock::{Clock, SystemClock};
 use kernel::table::Table;
@@ -14,7 +15,8 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::config::{DurabilityArg, ServeArgs, StoreArgs};
-use crate::pipe::Pipe;
+use crate::housekeeping::Housekeeping;
+use crate::pipe::{Pipe, PipeError};
 use crate::poller::Poller;
 use crate::routing::RoutingTable;
 use crate::{http, slices};
@@ -47,6 +49,71 @@ pub enum EngineError {
     },
     #[error("the HTTP server failed")]
     Serve(#[source] std::io::Error),
+    #[error("the lock file {path} cannot be opened or locked")]
+    Lock {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "another ecomm serve{holder} is already using the data directory {path}; stop it first, \
+         or give this one another --data-dir"
+    )]
+    AlreadyRunning { path: String, holder: String },
+    #[error("the {task} stopped unexpectedly; the engine stops so that a supervisor restarts it")]
+    TaskDied {
+        task: &'static str,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    #[error("the store's writer thread is gone; the engine stops so that a supervisor restarts it")]
+    WriterDied,
+}
+
+/// File in the data directory that `ecomm serve` holds an exclusive lock on while it runs.
+pub const LOCK_FILE: &str = "ecomm.lock";
+
+/// Takes the data directory's exclusive lock (released when the returned file is dropped, or
+/// by the OS when the process dies, `kill -9` included), and writes our pid into it.
+pub fn lock_data_dir(args: &StoreArgs) -> Result<std::fs::File, EngineError> {
+    use std::io::{Read, Seek, Write};
+    std::fs::create_dir_all(&args.data_dir).map_err(|source| EngineError::DataDir {
+        path: args.data_dir.display().to_string(),
+        source,
+    })?;
+    let path = args.data_dir.join(LOCK_FILE);
+    let lock_error = |source| EngineError::Lock {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(lock_error)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut pid = String::new();
+            let _ = file.read_to_string(&mut pid);
+            let pid = pid.trim();
+            return Err(EngineError::AlreadyRunning {
+                path: args.data_dir.display().to_string(),
+                holder: if pid.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (pid {pid})")
+                },
+            });
+        }
+        Err(std::fs::TryLockError::Error(source)) => return Err(lock_error(source)),
+    }
+    file.set_len(0).map_err(lock_error)?;
+    file.rewind().map_err(lock_error)?;
+    writeln!(file, "{}", std::process::id()).map_err(lock_error)?;
+    Ok(file)
 }
 
 /// Opens (creating if needed) the store in the data directory.
@@ -110,6 +177,10 @@ pub fn queue_configs(routing: &RoutingTable, args: &ServeArgs) -> Vec<QueueConfi
 }
 
 /// Runs the engine until `shutdown` completes. `on_listening` is told the bound address.
+///
+/// Fails (and the process exits non-zero) if an internal task ends on its own: a process that
+/// answers HTTP while its pipeline stands still would be worse than one that stops loudly and
+/// is restarted (a restart resumes from the file).
 pub async fn serve(
     args: ServeArgs,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -119,8 +190,13 @@ pub async fn serve(
         DurabilityArg::Normal => Durability::Normal,
         DurabilityArg::Full => Durability::Full,
     };
+    let _lock = lock_data_dir(&args.store)?;
     let store = open_store(&args.store, durability)?;
-    let routing = Arc::new(RoutingTable::load()?);
+    let mut routing = RoutingTable::load()?;
+    if let Some(retries) = args.pipe_max_retry_attempts {
+        routing.pipe.maximum_retry_attempts = retries;
+    }
+    let routing = Arc::new(routing);
     let table: Arc<dyn Table> = Arc::new(store.clone());
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let gateway_mode = args.gateway_mode(|| payment_seed(&args.store))?;
@@ -129,7 +205,7 @@ pub async fn serve(
 
     let mut workers = slices::workers(&table, &clock, &gateway);
     let (stop, stopped) = watch::channel(false);
-    let mut background = JoinSet::new();
+    let mut background: JoinSet<TaskEnd> = JoinSet::new();
     for queue in queue_configs(&routing, &args) {
         let handler = workers
             .remove(&queue.name)
@@ -140,10 +216,22 @@ pub async fn serve(
                 queue: queue.clone(),
                 handler: handler.clone(),
             });
-            background.spawn(poller.run(stopped.clone()));
+            let stopped = stopped.clone();
+            background.spawn(async move {
+                poller.run(stopped).await;
+                ("queue poller", None)
+            });
         }
     }
-    background.spawn(Pipe::new(store.clone(), routing).run(stopped.clone()));
+    let pipe = Pipe::new(store.clone(), Arc::clone(&routing));
+    let pipe_stopped = stopped.clone();
+    background.spawn(async move { ("pipe", pipe.run(pipe_stopped).await.err()) });
+    let housekeeping = Housekeeping::new(store.clone(), &routing, args.retention);
+    let housekeeping_stopped = stopped.clone();
+    background.spawn(async move {
+        housekeeping.run(housekeeping_stopped).await;
+        ("housekeeping", None)
+    });
 
     let listener = TcpListener::bind(args.addr)
         .await
@@ -162,17 +250,73 @@ pub async fn serve(
     );
     on_listening(local_addr);
 
-    let served = axum::serve(listener, http::router(slices::api_routes(&table, &clock)))
+    let server = axum::serve(listener, http::router(slices::api_routes(&table, &clock)))
         .with_graceful_shutdown(shutdown)
-        .await;
-    tracing::info!("shutting down: finishing in-flight batches");
-    let _ = stop.send(true);
-    while background.join_next().await.is_some() {}
-    tracing::info!("stopped");
-    served.map_err(EngineError::Serve)
+        .into_future();
+    let writer = store.clone();
+    supervise(server, background, &stop, move || writer.writer_alive()).await
 }
 
+/// What a background task reports when it ends: its name and, if it failed, why.
+pub type TaskEnd = (&'static str, Option<PipeError>);
+
+/// Serves until the server future completes (graceful shutdown: background tasks are told to
+/// stop and awaited), or until a background task ends on its own or the store's writer dies
+/// (everything is stopped and the failure returned, so the process exits non-zero).
+pub async fn supervise<S>(
+    server: S,
+    mut background: JoinSet<TaskEnd>,
+    stop: &watch::Sender<bool>,
+    writer_alive: impl Fn() -> bool,
+) -> Result<(), EngineError>
+where
+    S: Future<Output = std::io::Result<()>>,
+{
+    tokio::pin!(server);
+    let mut watchdog = tokio::time::interval(WATCHDOG_EVERY);
+    let died = loop {
+        tokio::select! {
+            served = &mut server => {
+                tracing::info!("shutting down: finishing in-flight batches");
+                let _ = stop.send(true);
+                while background.join_next().await.is_some() {}
+                tracing::info!("stopped");
+                return served.map_err(EngineError::Serve);
+            }
+            Some(ended) = background.join_next() => {
+                break match ended {
+                    Ok((task, error)) => EngineError::TaskDied {
+                        task,
+                        source: error.map(|error| Box::new(error) as Box<dyn std::error::Error + Send + Sync>),
+                    },
+                    Err(join_error) => EngineError::TaskDied {
+                        task: "background task",
+                        source: Some(Box::new(join_error)),
+                    },
+                };
+            }
+            _ = watchdog.tick() => {
+                if !writer_alive() {
+                    break EngineError::WriterDied;
+                }
+            }
+        }
+    };
+    tracing::error!(error = %kernel::failure::error_chain(&died), "the engine is stopping");
+    let _ = stop.send(true);
+    background.abort_all();
+    Err(died)
+}
+
+/// How often the engine checks that the store's writer thread is alive.
+const WATCHDOG_EVERY: Duration = Duration::from_millis(500);
+
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test expectations fail the test"
+)]
 mod tests {
     use super::*;
 
@@ -195,6 +339,91 @@ mod tests {
         assert!(other.path().join(PAYMENT_SEED_FILE).metadata().is_err());
         let _ = payment_seed(&other_args).unwrap();
         assert!(other.path().join(PAYMENT_SEED_FILE).exists());
+    }
+
+    #[test]
+    fn a_second_engine_on_the_same_data_directory_is_refused() {
+        let data = tempfile::tempdir().unwrap();
+        let args = StoreArgs {
+            data_dir: data.path().to_owned(),
+        };
+        let held = lock_data_dir(&args).unwrap();
+        let refused = lock_data_dir(&args);
+        let pid = std::process::id().to_string();
+        match refused {
+            Err(error @ EngineError::AlreadyRunning { .. }) => {
+                assert!(error.to_string().contains(&pid), "{error}");
+            }
+            other => panic!("expected AlreadyRunning, got {other:?}"),
+        }
+        drop(held);
+        assert!(
+            lock_data_dir(&args).is_ok(),
+            "the lock is released with its holder"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_background_task_that_ends_stops_the_engine() {
+        let (stop, _stopped) = watch::channel(false);
+        let mut background: JoinSet<TaskEnd> = JoinSet::new();
+        background.spawn(async { ("pipe", None) });
+        let never_served = std::future::pending::<std::io::Result<()>>();
+        let outcome = supervise(never_served, background, &stop, || true).await;
+        assert!(
+            matches!(outcome, Err(EngineError::TaskDied { task: "pipe", .. })),
+            "{outcome:?}"
+        );
+        assert!(*stop.borrow(), "the other tasks are told to stop");
+    }
+
+    #[tokio::test]
+    async fn a_panicking_background_task_stops_the_engine() {
+        let (stop, _stopped) = watch::channel(false);
+        let mut background: JoinSet<TaskEnd> = JoinSet::new();
+        background.spawn(async { panic!("poller bug") });
+        let never_served = std::future::pending::<std::io::Result<()>>();
+        let outcome = supervise(never_served, background, &stop, || true).await;
+        assert!(
+            matches!(
+                outcome,
+                Err(EngineError::TaskDied {
+                    source: Some(_),
+                    ..
+                })
+            ),
+            "{outcome:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_dead_writer_stops_the_engine() {
+        let (stop, stopped) = watch::channel(false);
+        let mut background: JoinSet<TaskEnd> = JoinSet::new();
+        let mut until_stopped = stopped.clone();
+        background.spawn(async move {
+            let _ = until_stopped.wait_for(|stop| *stop).await;
+            ("queue poller", None)
+        });
+        let never_served = std::future::pending::<std::io::Result<()>>();
+        let outcome = supervise(never_served, background, &stop, || false).await;
+        assert!(
+            matches!(outcome, Err(EngineError::WriterDied)),
+            "{outcome:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_graceful_shutdown_waits_for_the_tasks() {
+        let (stop, stopped) = watch::channel(false);
+        let mut background: JoinSet<TaskEnd> = JoinSet::new();
+        let mut until_stopped = stopped.clone();
+        background.spawn(async move {
+            let _ = until_stopped.wait_for(|stop| *stop).await;
+            ("pipe", None)
+        });
+        let served = async { Ok(()) };
+        assert!(supervise(served, background, &stop, || true).await.is_ok());
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::io::Write;
 use kernel::table::{AttributeValue, Item, Key, Query, QueryTarget, Table, get_s};
 use store_sqlite::SqliteStore;
 
+use crate::pipe;
 use crate::routing::RoutingTable;
 
 /// A failure of an inspection command.
@@ -159,14 +160,55 @@ pub async fn queues(
 ) -> Result<(), InspectError> {
     let stats = store.queue_stats().await?;
     writeln!(out, "{:<50} {:>8} {:>10}", "queue", "visible", "in flight")?;
-    for route in &routing.workers {
-        for name in [route.queue(), route.dead_letter_queue()] {
+    let pipe = std::iter::once(pipe::DEAD_LETTER_QUEUE.to_owned());
+    let workers = routing
+        .workers
+        .iter()
+        .flat_map(|route| [route.queue(), route.dead_letter_queue()]);
+    for name in workers.chain(pipe) {
+        {
             let (visible, in_flight) = stats
                 .iter()
                 .find(|s| s.queue == name)
                 .map_or((0, 0), |s| (s.visible, s.in_flight));
             writeln!(out, "{name:<50} {visible:>8} {in_flight:>10}")?;
         }
+    }
+    Ok(())
+}
+
+/// The name `ecomm dlq` takes for the pipe's dead-letter queue.
+pub const PIPE: &str = "Pipe";
+
+/// `ecomm dlq Pipe [--redrive]`: stream records the pipe set aside.
+async fn pipe_dead_letters(
+    store: &SqliteStore,
+    routing: &RoutingTable,
+    redrive: bool,
+    out: &mut impl Write,
+) -> Result<(), InspectError> {
+    if redrive {
+        let redriven = pipe::redrive_dead_letters(store, routing).await?;
+        writeln!(out, "routed {} record(s) to their queues", redriven.routed)?;
+        for (message_id, reason) in &redriven.kept {
+            writeln!(out, "kept {message_id}: {reason}")?;
+        }
+        return Ok(());
+    }
+    for message in store.list_messages(pipe::DEAD_LETTER_QUEUE, 1000).await? {
+        let letter: serde_json::Value =
+            serde_json::from_str(&message.body).unwrap_or(serde_json::Value::Null);
+        let record = &letter["record"];
+        writeln!(
+            out,
+            "{}  seq {}  {} {}  after {} attempt(s): {}",
+            message.message_id,
+            record["seq"],
+            record["keys"]["pk"].as_str().unwrap_or("?"),
+            record["keys"]["sk"].as_str().unwrap_or("?"),
+            letter["attempts"],
+            letter["reason"].as_str().unwrap_or("?"),
+        )?;
     }
     Ok(())
 }
@@ -179,6 +221,9 @@ pub async fn dead_letters(
     redrive: bool,
     out: &mut impl Write,
 ) -> Result<(), InspectError> {
+    if queue == PIPE {
+        return pipe_dead_letters(store, routing, redrive, out).await;
+    }
     let route = routing
         .workers
         .iter()

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod engine;
 pub mod envelope;
+pub mod housekeeping;
 pub mod http;
 pub mod inspect;
 pub mod pipe;

@@ -38,6 +38,8 @@ impl Poller {
             let idle_for = match self.poll_once().await {
                 Ok(true) => continue,
                 Ok(false) => self.idle_wait().await,
+                // The store's writer is gone: end, so that the engine stops loudly.
+                Err(store_sqlite::StoreError::Closed) => return,
                 Err(error) => {
                     tracing::error!(queue = %self.queue.name, error = %kernel::failure::error_chain(&error), "poll failed; retrying");
                     IDLE_RECHECK

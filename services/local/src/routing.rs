@@ -27,12 +27,21 @@ impl Route {
     }
 }
 
+/// How the pipe treats a record it cannot deliver (the CDK app's Pipe reads the same).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PipeSettings {
+    /// Retries before a record goes to the pipe's dead-letter queue.
+    pub maximum_retry_attempts: u32,
+}
+
 /// The whole table.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct RoutingTable {
     pub source: String,
     pub detail_type: String,
+    pub pipe: PipeSettings,
     pub workers: Vec<Route>,
 }
 

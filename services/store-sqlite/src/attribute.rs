@@ -14,6 +14,11 @@ use crate::number::Decimal;
 const MAX_ITEM_BYTES: u64 = 400 * 1024;
 const MAX_PARTITION_KEY_BYTES: usize = 2048;
 const MAX_SORT_KEY_BYTES: usize = 1024;
+/// DynamoDB's nesting limit: 32 levels, the item itself being the first, so an attribute may
+/// hold at most 31 maps or lists inside one another (pinned by the contract suite).
+pub(crate) const MAX_NESTING_DEPTH: usize = 31;
+/// DynamoDB's limit on the aggregate size of the items one transaction writes (4 MB).
+pub(crate) const MAX_TRANSACTION_BYTES: u64 = 4 * 1024 * 1024;
 
 pub(crate) const PK: &str = "pk";
 pub(crate) const SK: &str = "sk";
@@ -25,6 +30,15 @@ pub(crate) type Invalid = String;
 
 /// Validates a value and rewrites it in canonical form.
 pub(crate) fn canonical_value(value: AttributeValue) -> Result<AttributeValue, Invalid> {
+    canonical_nested(value, 0)
+}
+
+/// [`canonical_value`] of a value inside `depth` maps or lists.
+fn canonical_nested(value: AttributeValue, depth: usize) -> Result<AttributeValue, Invalid> {
+    let container = matches!(value, AttributeValue::M(_) | AttributeValue::L(_));
+    if container && depth >= MAX_NESTING_DEPTH {
+        return Err("Nesting Levels have exceeded supported limits".to_owned());
+    }
     Ok(match value {
         AttributeValue::N(text) => AttributeValue::N(canonical_number(&text)?),
         AttributeValue::S(text) => AttributeValue::S(text),
@@ -36,12 +50,12 @@ pub(crate) fn canonical_value(value: AttributeValue) -> Result<AttributeValue, I
         }
         AttributeValue::M(map) => AttributeValue::M(
             map.into_iter()
-                .map(|(name, value)| Ok((name, canonical_value(value)?)))
+                .map(|(name, value)| Ok((name, canonical_nested(value, depth + 1)?)))
                 .collect::<Result<HashMap<_, _>, Invalid>>()?,
         ),
         AttributeValue::L(list) => AttributeValue::L(
             list.into_iter()
-                .map(canonical_value)
+                .map(|value| canonical_nested(value, depth + 1))
                 .collect::<Result<_, _>>()?,
         ),
         AttributeValue::Ss(strings) => AttributeValue::Ss(canonical_set(strings)?),
@@ -110,7 +124,10 @@ pub(crate) fn canonical_item(item: Item) -> Result<(Key, Item), Invalid> {
 pub(crate) fn validate_stored_item(item: &Item) -> Result<Key, Invalid> {
     let pk = table_key_attribute(item, PK, MAX_PARTITION_KEY_BYTES)?;
     let sk = table_key_attribute(item, SK, MAX_SORT_KEY_BYTES)?;
-    for name in [GSI1PK, GSI1SK] {
+    for (name, max_bytes) in [
+        (GSI1PK, MAX_PARTITION_KEY_BYTES),
+        (GSI1SK, MAX_SORT_KEY_BYTES),
+    ] {
         match item.get(name) {
             None => {}
             Some(AttributeValue::S(value)) if value.is_empty() => {
@@ -119,6 +136,12 @@ pub(crate) fn validate_stored_item(item: &Item) -> Result<Key, Invalid> {
                      secondary index key is not supported. The AttributeValue for a key \
                      attribute cannot contain an empty string value. IndexName: {GSI1_NAME}, \
                      IndexKey: {name}"
+                ));
+            }
+            Some(AttributeValue::S(value)) if value.len() > max_bytes => {
+                return Err(format!(
+                    "One or more parameter values were invalid: Size of key {name} is above \
+                     the limit of {max_bytes} bytes for IndexName: {GSI1_NAME}"
                 ));
             }
             Some(AttributeValue::S(_)) => {}
@@ -295,6 +318,42 @@ mod tests {
         assert!(canonical_value(AttributeValue::Ss(vec![])).is_err());
         assert!(canonical_value(AttributeValue::Ss(vec!["a".into(), "a".into()])).is_err());
         assert!(canonical_value(AttributeValue::Ns(vec!["1".into(), "1.0".into()])).is_err());
+    }
+
+    fn nested(depth: usize) -> AttributeValue {
+        (0..depth).fold(s("leaf"), |inner, level| {
+            if level % 2 == 0 {
+                AttributeValue::M([("x".to_owned(), inner)].into())
+            } else {
+                AttributeValue::L(vec![inner])
+            }
+        })
+    }
+
+    #[test]
+    fn values_nest_at_most_32_levels() {
+        let at_limit = item([("pk", s("p")), ("sk", s("s")), ("deep", nested(31))]);
+        assert!(canonical_item(at_limit).is_ok());
+        let beyond = item([("pk", s("p")), ("sk", s("s")), ("deep", nested(32))]);
+        assert_eq!(
+            canonical_item(beyond).unwrap_err(),
+            "Nesting Levels have exceeded supported limits"
+        );
+    }
+
+    #[test]
+    fn index_keys_have_the_table_key_size_limits() {
+        let with = |name: &str, bytes: usize| {
+            canonical_item(item([
+                ("pk", s("p")),
+                ("sk", s("s")),
+                (name, s("k".repeat(bytes))),
+            ]))
+        };
+        assert!(with("gsi1pk", 2048).is_ok());
+        assert!(with("gsi1pk", 2049).is_err());
+        assert!(with("gsi1sk", 1024).is_ok());
+        assert!(with("gsi1sk", 1025).is_err());
     }
 
     #[test]

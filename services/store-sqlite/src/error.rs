@@ -55,11 +55,15 @@ pub enum StoreError {
     },
     #[error("invalid request: {message}")]
     InvalidRequest { message: String },
-    /// `forward` would move a checkpoint backwards or forward the same records twice.
-    #[error("checkpoint {name} is at {current}; cannot forward through {requested}")]
+    /// `forward` found the checkpoint elsewhere than where its caller read it, or would move
+    /// it backwards or forward the same records twice.
+    #[error(
+        "checkpoint {name} is at {current}; cannot forward from {expected} through {requested}"
+    )]
     CheckpointConflict {
         name: String,
         current: u64,
+        expected: u64,
         requested: u64,
     },
 }

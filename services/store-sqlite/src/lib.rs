@@ -14,11 +14,13 @@
 
 mod attribute;
 mod codec;
+mod effects;
 mod error;
 mod expression;
 mod number;
 mod queue;
 mod read;
+mod request;
 mod schema;
 mod stream;
 mod table_read;
@@ -40,11 +42,24 @@ use tokio::sync::{oneshot, watch};
 
 pub use error::StoreError;
 pub use queue::{OutgoingMessage, QueueConfig, QueueStats, ReceivedMessage, StoredMessage};
-pub use stream::{StreamRecord, StreamRecordKind};
+pub use stream::{StreamEntry, StreamRecord, StreamRecordKind, UnreadableRecord};
 
 use crate::error::validation;
 use crate::read::ReadPool;
-use crate::writer::{Command, Writer};
+use crate::request::{
+    DeleteItem, DeleteMessage, ExpireItems, ExpireMessages, Forward, IncrementalVacuum, PutItem,
+    Receive, Redrive, ReplaceMessage, TransactWrite, TrimStream, UpdateItem,
+};
+use crate::writer::{Job, Pending, Request, Writer};
+
+/// The size of the store's main file, in pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FilePages {
+    pub page_size: u64,
+    pub page_count: u64,
+    /// Pages that hold nothing (reused before the file grows; returned by incremental vacuum).
+    pub free_pages: u64,
+}
 
 /// How hard a commit waits for the disk (`PRAGMA synchronous`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -82,7 +97,7 @@ pub struct SqliteStore {
 }
 
 struct Inner {
-    commands: Option<mpsc::Sender<Command>>,
+    commands: Option<mpsc::Sender<Box<dyn Pending>>>,
     writer: Option<JoinHandle<()>>,
     reads: Arc<ReadPool>,
     clock: Arc<dyn Clock>,
@@ -124,6 +139,21 @@ impl SqliteStore {
         options: StoreOptions,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StoreError> {
+        Self::open_writer(
+            path,
+            options,
+            clock,
+            #[cfg(test)]
+            None,
+        )
+    }
+
+    fn open_writer(
+        path: &Path,
+        options: StoreOptions,
+        clock: Arc<dyn Clock>,
+        #[cfg(test)] faults: Option<writer::FaultHook>,
+    ) -> Result<Self, StoreError> {
         let mut connection = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -148,6 +178,8 @@ impl SqliteStore {
             rng: StdRng::from_seed(seed),
             stream_seq: stream_seq_sender,
             enqueued: enqueued_sender,
+            #[cfg(test)]
+            faults,
         };
         let (commands, received) = mpsc::channel();
         let writer = std::thread::Builder::new()
@@ -166,20 +198,26 @@ impl SqliteStore {
         })
     }
 
-    /// Hands a command to the writer and waits for its answer (sent after the commit).
-    async fn submit<T, E>(
-        &self,
-        command: impl FnOnce(oneshot::Sender<Result<T, E>>) -> Command,
-    ) -> Result<T, E>
+    /// Hands a request to the writer and waits for its answer (sent once the commit is known).
+    async fn submit<R>(&self, request: R) -> Result<R::Output, R::Error>
     where
-        E: From<StoreError>,
+        R: Request,
+        R::Error: From<StoreError>,
     {
         let (reply, answer) = oneshot::channel();
         let commands = self.inner.commands.as_ref().ok_or(StoreError::Closed)?;
         commands
-            .send(command(reply))
+            .send(Box::new(Job::new(request, reply)))
             .map_err(|_stopped| StoreError::Closed)?;
         answer.await.map_err(|_stopped| StoreError::Closed)?
+    }
+
+    /// Whether the writer thread is still serving (it stops only if it panicked).
+    pub fn writer_alive(&self) -> bool {
+        self.inner
+            .writer
+            .as_ref()
+            .is_some_and(|writer| !writer.is_finished())
     }
 
     fn now_ms(&self) -> u64 {
@@ -188,15 +226,30 @@ impl SqliteStore {
 
     // ---- stream ----
 
-    /// Up to `limit` stream records with `seq > after_seq`, in order.
+    /// Up to `limit` stream records with `seq > after_seq`, in order; fails if one of them
+    /// cannot be read (see [`stream_entries_after`](Self::stream_entries_after)).
     pub async fn stream_after(
         &self,
         after_seq: u64,
         limit: usize,
     ) -> Result<Vec<StreamRecord>, StoreError> {
+        self.stream_entries_after(after_seq, limit)
+            .await?
+            .into_iter()
+            .map(|entry| entry.map_err(|unreadable| unreadable.reason))
+            .collect()
+    }
+
+    /// Up to `limit` stream positions with `seq > after_seq`, in order, each a record or an
+    /// [`UnreadableRecord`], so that one bad record cannot stop a consumer.
+    pub async fn stream_entries_after(
+        &self,
+        after_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<StreamEntry>, StoreError> {
         self.inner
             .reads
-            .run(move |connection| stream::records_after(connection, after_seq, limit))
+            .run(move |connection| stream::entries_after(connection, after_seq, limit))
             .await
     }
 
@@ -214,30 +267,76 @@ impl SqliteStore {
             .await
     }
 
-    /// Atomically: enqueue `messages` and set checkpoint `name` to `through_seq` (exactly-once
-    /// forwarding). Fails with [`StoreError::CheckpointConflict`] (and changes nothing) when it
-    /// would move the checkpoint backwards or forward the same position twice.
+    /// Atomically: enqueue `messages` and move checkpoint `name` from `from_seq` (where the
+    /// caller read it) to `through_seq` (exactly-once forwarding). Fails with
+    /// [`StoreError::CheckpointConflict`] (and changes nothing) when the checkpoint is not at
+    /// `from_seq`, or the move would go backwards or forward the same position twice.
     pub async fn forward(
         &self,
         name: &str,
+        from_seq: u64,
         through_seq: u64,
         messages: Vec<OutgoingMessage>,
     ) -> Result<(), StoreError> {
-        let name = name.to_owned();
-        self.submit(|reply| Command::Forward {
-            name,
+        self.submit(Forward {
+            name: name.to_owned(),
+            from_seq,
             through_seq,
             messages,
-            reply,
         })
         .await
     }
 
-    /// Deletes stream records that every checkpoint has passed (`seq <=` each checkpoint's
-    /// position; with no checkpoint at all, age alone decides) AND that are older than
-    /// `retention` (DynamoDB keeps 24 h). Returns how many were deleted.
-    pub async fn trim_stream(&self, retention: Duration) -> Result<u64, StoreError> {
-        self.submit(|reply| Command::TrimStream { retention, reply })
+    /// Deletes up to `batch` of the oldest stream records older than `retention`, whether a
+    /// consumer has read them or not (DynamoDB Streams keeps records 24 h). Returns how many
+    /// were deleted.
+    pub async fn trim_stream(&self, retention: Duration, batch: usize) -> Result<u64, StoreError> {
+        self.submit(TrimStream { retention, batch }).await
+    }
+
+    /// Deletes up to `batch` messages of `queue` sent longer than `retention` ago (SQS
+    /// `MessageRetentionPeriod`). Returns how many were deleted.
+    pub async fn expire_messages(
+        &self,
+        queue: &str,
+        retention: Duration,
+        batch: usize,
+    ) -> Result<u64, StoreError> {
+        self.submit(ExpireMessages {
+            queue: queue.to_owned(),
+            retention,
+            batch,
+        })
+        .await
+    }
+
+    /// Deletes up to `batch` items whose `expiresAt` epoch second has passed (DynamoDB TTL),
+    /// each with its `REMOVE` stream record. Returns how many were deleted.
+    pub async fn expire_items(&self, batch: usize) -> Result<u64, TableError> {
+        self.submit(ExpireItems { batch }).await
+    }
+
+    /// Returns up to `pages` free pages to the file system (the file shrinks).
+    pub async fn incremental_vacuum(&self, pages: u32) -> Result<(), StoreError> {
+        self.submit(IncrementalVacuum { pages }).await
+    }
+
+    /// The file's size in bytes (main file only) and how many of its pages are free.
+    pub async fn file_pages(&self) -> Result<FilePages, StoreError> {
+        self.inner
+            .reads
+            .run(|connection| {
+                let pragma = |name: &str| {
+                    connection
+                        .query_row(&format!("PRAGMA {name}"), [], |row| row.get::<_, i64>(0))
+                        .map(schema::uint)
+                };
+                Ok(FilePages {
+                    page_size: pragma("page_size")?,
+                    page_count: pragma("page_count")?,
+                    free_pages: pragma("freelist_count")?,
+                })
+            })
             .await
     }
 
@@ -250,11 +349,9 @@ impl SqliteStore {
         queue: &QueueConfig,
         max_messages: usize,
     ) -> Result<Vec<ReceivedMessage>, StoreError> {
-        let queue = queue.clone();
-        self.submit(|reply| Command::Receive {
-            queue,
+        self.submit(Receive {
+            queue: queue.clone(),
             max_messages,
-            reply,
         })
         .await
     }
@@ -266,11 +363,9 @@ impl SqliteStore {
         queue: &str,
         receipt_handle: &str,
     ) -> Result<bool, StoreError> {
-        let (queue, receipt_handle) = (queue.to_owned(), receipt_handle.to_owned());
-        self.submit(|reply| Command::DeleteMessage {
-            queue,
-            receipt_handle,
-            reply,
+        self.submit(DeleteMessage {
+            queue: queue.to_owned(),
+            receipt_handle: receipt_handle.to_owned(),
         })
         .await
     }
@@ -314,14 +409,28 @@ impl SqliteStore {
             .await
     }
 
+    /// Atomically deletes message `message_id` of `queue` and enqueues `messages` in its place
+    /// (a dead letter handled by hand). `false`, and nothing enqueued, if it is not there.
+    pub async fn replace_message(
+        &self,
+        queue: &str,
+        message_id: &str,
+        messages: Vec<OutgoingMessage>,
+    ) -> Result<bool, StoreError> {
+        self.submit(ReplaceMessage {
+            queue: queue.to_owned(),
+            message_id: message_id.to_owned(),
+            messages,
+        })
+        .await
+    }
+
     /// Moves every message of `from_queue` to `to_queue`, visible, receive count reset (SQS
     /// dead-letter redrive). Returns how many moved.
     pub async fn redrive(&self, from_queue: &str, to_queue: &str) -> Result<u64, StoreError> {
-        let (from_queue, to_queue) = (from_queue.to_owned(), to_queue.to_owned());
-        self.submit(|reply| Command::Redrive {
-            from_queue,
-            to_queue,
-            reply,
+        self.submit(Redrive {
+            from_queue: from_queue.to_owned(),
+            to_queue: to_queue.to_owned(),
         })
         .await
     }
@@ -340,21 +449,19 @@ impl Table for SqliteStore {
     }
 
     async fn put(&self, put: Put) -> Result<(), TableError> {
-        self.submit(|reply| Command::Put(put, reply)).await
+        self.submit(PutItem(put)).await
     }
 
     async fn update(&self, update: Update) -> Result<Option<Item>, TableError> {
-        self.submit(|reply| Command::Update(update, reply)).await
+        self.submit(UpdateItem(update)).await
     }
 
     async fn delete(&self, key: &Key) -> Result<Option<Item>, TableError> {
-        let key = key.clone();
-        self.submit(|reply| Command::Delete(key, reply)).await
+        self.submit(DeleteItem(key.clone())).await
     }
 
     async fn transact_write(&self, items: Vec<TransactItem>) -> Result<(), TableError> {
-        self.submit(|reply| Command::TransactWrite(items, reply))
-            .await
+        self.submit(TransactWrite(items)).await
     }
 
     async fn query(&self, query: Query) -> Result<Vec<Item>, TableError> {
@@ -366,6 +473,9 @@ impl Table for SqliteStore {
             .await?)
     }
 }
+
+#[cfg(test)]
+mod honest_commit_tests;
 
 /// The checks DynamoDB makes before running a query.
 fn validate_query(query: &Query) -> Result<(), TableError> {

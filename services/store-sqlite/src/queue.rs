@@ -8,8 +8,8 @@ use rand::{Rng, RngCore};
 use rusqlite::{Connection, params};
 
 use crate::StoreError;
+use crate::effects::Effects;
 use crate::schema::{int, uint};
-use crate::writer::Effects;
 
 /// SQS's limit on one `ReceiveMessage`.
 const MAX_RECEIVE_BATCH: usize = 10;
@@ -238,6 +238,18 @@ pub(crate) fn delete_message(
     Ok(deleted > 0)
 }
 
+/// Deletes a message by its id (not its receipt handle: for operators, not consumers).
+pub(crate) fn remove(
+    connection: &Connection,
+    queue: &str,
+    message_id: &str,
+) -> Result<bool, StoreError> {
+    let deleted = connection
+        .prepare_cached("DELETE FROM messages WHERE queue = ?1 AND message_id = ?2")?
+        .execute(params![queue, message_id])?;
+    Ok(deleted > 0)
+}
+
 /// Moves every message of `from_queue` to `to_queue` as a fresh, visible message.
 pub(crate) fn redrive(
     connection: &Connection,
@@ -261,6 +273,32 @@ pub(crate) fn redrive(
     let moved = u64::try_from(moved).unwrap_or(u64::MAX);
     effects.enqueued += moved;
     Ok(moved)
+}
+
+/// Deletes up to `batch` of the queue's messages sent longer than `retention` ago, in flight or
+/// not (SQS `MessageRetentionPeriod`, measured from the original enqueue, as SQS does for
+/// messages moved to a dead-letter queue). Returns how many were deleted.
+pub(crate) fn expire(
+    connection: &Connection,
+    queue: &str,
+    retention: Duration,
+    batch: usize,
+    now_ms: u64,
+) -> Result<u64, StoreError> {
+    let retention_ms = u64::try_from(retention.as_millis()).unwrap_or(u64::MAX);
+    let cutoff = now_ms.saturating_sub(retention_ms);
+    let deleted = connection
+        .prepare_cached(
+            "DELETE FROM messages WHERE id IN (
+                 SELECT id FROM messages INDEXED BY messages_age
+                 WHERE queue = ?1 AND sent_at_ms < ?2 LIMIT ?3)",
+        )?
+        .execute(params![
+            queue,
+            int(cutoff),
+            int(u64::try_from(batch).unwrap_or(u64::MAX))
+        ])?;
+    Ok(u64::try_from(deleted).unwrap_or(u64::MAX))
 }
 
 /// How long until the next message of the queue is visible (zero if one is visible now).

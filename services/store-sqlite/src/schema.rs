@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use crate::{Durability, StoreError};
 
 /// `PRAGMA user_version` of the layout below; bump it with a migration step when it changes.
-pub(crate) const SCHEMA_VERSION: i64 = 1;
+pub(crate) const SCHEMA_VERSION: i64 = 2;
 
 /// How long a connection waits for another process's lock before reporting `SQLITE_BUSY`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -58,7 +58,25 @@ CREATE INDEX IF NOT EXISTS messages_visibility ON messages (queue, visible_at_ms
 
 CREATE UNIQUE INDEX IF NOT EXISTS messages_receipt_handle ON messages (receipt_handle)
     WHERE receipt_handle IS NOT NULL;
+
+CREATE INDEX IF NOT EXISTS stream_age ON stream (created_at_ms);
+
+CREATE INDEX IF NOT EXISTS messages_age ON messages (queue, sent_at_ms);
 ";
+
+/// Version 2: the `expiresAt` TTL attribute as a column (with an index of the items that have
+/// one), so expired items are found without reading every item.
+const MIGRATE_TO_2: &str = "
+ALTER TABLE items ADD COLUMN expires_at INTEGER;
+UPDATE items SET expires_at = CAST(json_extract(item, '$.expiresAt.N') AS INTEGER)
+    WHERE json_extract(item, '$.expiresAt.N') IS NOT NULL;
+";
+
+const EXPIRY_INDEX: &str =
+    "CREATE INDEX IF NOT EXISTS items_expiry ON items (expires_at) WHERE expires_at IS NOT NULL;";
+
+/// `PRAGMA auto_vacuum` value of incremental vacuuming.
+const AUTO_VACUUM_INCREMENTAL: i64 = 2;
 
 /// Settings of the writer connection, then the schema (created or checked).
 pub(crate) fn prepare_writer(
@@ -66,6 +84,19 @@ pub(crate) fn prepare_writer(
     durability: Durability,
 ) -> Result<(), StoreError> {
     connection.busy_timeout(BUSY_TIMEOUT)?;
+    // Freed pages (deleted messages, trimmed stream records) are returned to the file system in
+    // small steps by `PRAGMA incremental_vacuum`. A new file takes the setting as it is created;
+    // a file created without it needs one full VACUUM to switch.
+    connection.pragma_update(None, "auto_vacuum", AUTO_VACUUM_INCREMENTAL)?;
+    let auto_vacuum: i64 = connection.pragma_query_value(None, "auto_vacuum", |row| row.get(0))?;
+    let has_tables: bool = connection.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table')",
+        [],
+        |row| row.get(0),
+    )?;
+    if auto_vacuum != AUTO_VACUUM_INCREMENTAL && has_tables {
+        connection.execute_batch("VACUUM")?;
+    }
     // WAL is persistent in the file; readers never block the writer and vice versa.
     connection.pragma_update(None, "journal_mode", "WAL")?;
     set_durability(connection, durability)?;
@@ -79,6 +110,15 @@ pub(crate) fn prepare_writer(
         });
     }
     transaction.execute_batch(SCHEMA)?;
+    let has_expiry: bool = transaction.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('items') WHERE name = 'expires_at')",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has_expiry {
+        transaction.execute_batch(MIGRATE_TO_2)?;
+    }
+    transaction.execute_batch(EXPIRY_INDEX)?;
     transaction.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     transaction.commit()?;
     Ok(())

@@ -4,15 +4,15 @@
 use std::time::Duration;
 
 use kernel::table::{Item, Key, TableError};
-use rand::rngs::StdRng;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::StoreError;
 use crate::codec::decode_item;
+use crate::effects::Effects;
 use crate::error::FromSqlite;
 use crate::queue::{OutgoingMessage, enqueue};
 use crate::schema::{int, uint};
-use crate::writer::Effects;
+use crate::writer::Scope;
 
 /// What happened to the item (DynamoDB's `eventName`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -32,7 +32,7 @@ impl StreamRecordKind {
         }
     }
 
-    fn from_event_name(name: &str) -> Option<Self> {
+    pub fn from_event_name(name: &str) -> Option<Self> {
         match name {
             "INSERT" => Some(Self::Insert),
             "MODIFY" => Some(Self::Modify),
@@ -96,11 +96,26 @@ pub(crate) fn last_seq(connection: &Connection) -> Result<u64, StoreError> {
     Ok(seq.map_or(0, uint))
 }
 
-pub(crate) fn records_after(
+/// A stream record that cannot be read back (its image is not valid DynamoDB JSON, or its kind
+/// is unknown): kept raw, with the reason, so a consumer can set it aside and move on.
+#[derive(Debug)]
+pub struct UnreadableRecord {
+    pub seq: u64,
+    pub kind: String,
+    pub keys: Key,
+    pub new_image: Option<String>,
+    pub created_at_ms: u64,
+    pub reason: StoreError,
+}
+
+/// One position of the stream: a record, or one that cannot be read.
+pub type StreamEntry = Result<StreamRecord, UnreadableRecord>;
+
+pub(crate) fn entries_after(
     connection: &Connection,
     after_seq: u64,
     limit: usize,
-) -> Result<Vec<StreamRecord>, StoreError> {
+) -> Result<Vec<StreamEntry>, StoreError> {
     let mut statement = connection.prepare_cached(
         "SELECT seq, kind, pk, sk, new_image, created_at_ms, size_bytes
          FROM stream WHERE seq > ?1 ORDER BY seq LIMIT ?2",
@@ -122,24 +137,38 @@ pub(crate) fn records_after(
             ))
         },
     )?;
-    let mut records = Vec::new();
+    let mut entries = Vec::new();
     for row in rows {
         let (seq, kind, pk, sk, new_image, created_at_ms, size_bytes) = row?;
-        let kind = StreamRecordKind::from_event_name(&kind)
-            .ok_or(StoreError::CorruptStreamKind { kind })?;
-        let new_image = new_image
-            .map(|text| decode_item(&text, "stream image"))
-            .transpose()?;
-        records.push(StreamRecord {
-            seq: uint(seq),
-            kind,
-            keys: Key::new(pk, sk),
-            new_image,
-            created_at_ms: uint(created_at_ms),
-            size_bytes: uint(size_bytes),
+        let decoded = StreamRecordKind::from_event_name(&kind)
+            .ok_or_else(|| StoreError::CorruptStreamKind { kind: kind.clone() })
+            .and_then(|kind| {
+                let image = new_image
+                    .as_deref()
+                    .map(|text| decode_item(text, "stream image"))
+                    .transpose()?;
+                Ok((kind, image))
+            });
+        entries.push(match decoded {
+            Ok((kind, image)) => Ok(StreamRecord {
+                seq: uint(seq),
+                kind,
+                keys: Key::new(pk, sk),
+                new_image: image,
+                created_at_ms: uint(created_at_ms),
+                size_bytes: uint(size_bytes),
+            }),
+            Err(reason) => Err(UnreadableRecord {
+                seq: uint(seq),
+                kind,
+                keys: Key::new(pk, sk),
+                new_image,
+                created_at_ms: uint(created_at_ms),
+                reason,
+            }),
         });
     }
-    Ok(records)
+    Ok(entries)
 }
 
 pub(crate) fn checkpoint(connection: &Connection, name: &str) -> Result<u64, StoreError> {
@@ -150,17 +179,17 @@ pub(crate) fn checkpoint(connection: &Connection, name: &str) -> Result<u64, Sto
     Ok(seq.map_or(0, uint))
 }
 
-/// Enqueues the messages and moves the checkpoint in one transaction: a crash leaves either
-/// both or neither, so each record is forwarded exactly once.
+/// Enqueues the messages and moves the checkpoint from `from_seq` to `through_seq` in one
+/// transaction: a crash leaves either both or neither, so each record is forwarded exactly once.
+/// The move is a compare-and-set on the position the consumer read.
 pub(crate) fn forward(
-    connection: &Connection,
-    rng: &mut StdRng,
+    scope: &mut Scope<'_>,
     name: &str,
+    from_seq: u64,
     through_seq: u64,
-    messages: Vec<OutgoingMessage>,
-    now_ms: u64,
-    effects: &mut Effects,
+    messages: &[OutgoingMessage],
 ) -> Result<(), StoreError> {
+    let connection = scope.connection;
     if name.is_empty() {
         return Err(StoreError::InvalidRequest {
             message: "a checkpoint needs a name".to_owned(),
@@ -168,10 +197,11 @@ pub(crate) fn forward(
     }
     let current = checkpoint(connection, name)?;
     let duplicate = through_seq == current && !messages.is_empty();
-    if through_seq < current || duplicate {
+    if current != from_seq || through_seq < current || duplicate {
         return Err(StoreError::CheckpointConflict {
             name: name.to_owned(),
             current,
+            expected: from_seq,
             requested: through_seq,
         });
     }
@@ -182,31 +212,42 @@ pub(crate) fn forward(
         });
     }
     for message in messages {
-        enqueue(connection, rng, &message.queue, &message.body, now_ms)?;
-        effects.enqueued += 1;
+        enqueue(
+            connection,
+            scope.rng,
+            &message.queue,
+            &message.body,
+            scope.now_ms,
+        )?;
+        scope.effects.enqueued += 1;
     }
     connection
         .prepare_cached(
             "INSERT INTO checkpoints (name, seq, updated_at_ms) VALUES (?1, ?2, ?3)
              ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, updated_at_ms = excluded.updated_at_ms",
         )?
-        .execute(params![name, int(through_seq), int(now_ms)])?;
+        .execute(params![name, int(through_seq), int(scope.now_ms)])?;
     Ok(())
 }
 
-/// Deletes the records every consumer has passed that are older than `retention`.
+/// Deletes up to `batch` of the oldest records older than `retention`, read or not: like
+/// DynamoDB Streams, which keeps a record 24 hours whether or not anyone has read it.
 pub(crate) fn trim(
     connection: &Connection,
     retention: Duration,
+    batch: usize,
     now_ms: u64,
 ) -> Result<u64, StoreError> {
-    let slowest: Option<i64> = connection
-        .prepare_cached("SELECT MIN(seq) FROM checkpoints")?
-        .query_row([], |row| row.get(0))?;
     let retention_ms = u64::try_from(retention.as_millis()).unwrap_or(u64::MAX);
     let cutoff = now_ms.saturating_sub(retention_ms);
     let deleted = connection
-        .prepare_cached("DELETE FROM stream WHERE seq <= ?1 AND created_at_ms < ?2")?
-        .execute(params![slowest.unwrap_or(i64::MAX), int(cutoff)])?;
+        .prepare_cached(
+            "DELETE FROM stream WHERE seq IN (
+                 SELECT seq FROM stream WHERE created_at_ms < ?1 ORDER BY seq LIMIT ?2)",
+        )?
+        .execute(params![
+            int(cutoff),
+            int(u64::try_from(batch).unwrap_or(u64::MAX))
+        ])?;
     Ok(u64::try_from(deleted).unwrap_or(u64::MAX))
 }

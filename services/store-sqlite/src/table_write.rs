@@ -7,17 +7,20 @@
 use std::collections::HashSet;
 
 use kernel::table::{
-    CancellationReason, Condition, Item, Key, Put, ReturnValues, TableError, TransactItem, Update,
+    AttributeValue, CancellationReason, Condition, Item, Key, Put, ReturnValues, TableError,
+    TransactItem, Update,
 };
 use rusqlite::{Connection, params};
 
-use crate::attribute::{canonical_item, gsi1_key, item_size, key_item, validate_key};
+use crate::attribute::{
+    MAX_TRANSACTION_BYTES, canonical_item, gsi1_key, item_size, key_item, validate_key,
+};
 use crate::codec::encode_item;
+use crate::effects::Effects;
 use crate::error::{FromSqlite, validation};
 use crate::expression::{apply_update, canonical_condition, canonical_update, condition_holds};
 use crate::stream::{StreamRecordKind, append_record};
 use crate::table_read::fetch_item;
-use crate::writer::Effects;
 
 /// DynamoDB's limit on the members of one `TransactWriteItems`.
 const MAX_TRANSACT_ITEMS: usize = 100;
@@ -188,10 +191,17 @@ fn plan_transaction(items: Vec<TransactItem>) -> Result<Vec<(Key, Planned)>, Tab
     }
     let mut keys = HashSet::with_capacity(items.len());
     let mut planned = Vec::with_capacity(items.len());
+    let mut put_bytes = 0u64;
     for item in items {
         let (key, member) = match item {
             TransactItem::Put(put) => {
                 let (key, item) = canonical_item(put.item).map_err(validation)?;
+                put_bytes += item_size(&item);
+                if put_bytes > MAX_TRANSACTION_BYTES {
+                    return Err(validation(
+                        "Transaction request size has exceeded the maximum allowed size of 4 MB",
+                    ));
+                }
                 let condition = put
                     .condition
                     .map(canonical_condition)
@@ -245,6 +255,49 @@ fn load_item(connection: &Connection, key: &Key) -> Result<Option<Item>, TableEr
     Ok(fetch_item(connection, key)?)
 }
 
+/// The TTL attribute: DynamoDB deletes an item once the epoch second in its number attribute
+/// `expiresAt` has passed (any other type is ignored).
+pub(crate) const TTL_ATTRIBUTE: &str = "expiresAt";
+
+fn expires_at(item: &Item) -> Option<i64> {
+    match item.get(TTL_ATTRIBUTE) {
+        Some(AttributeValue::N(number)) => number
+            .split('.')
+            .next()
+            .and_then(|whole| whole.parse::<i64>().ok()),
+        _ => None,
+    }
+}
+
+/// Deletes up to `batch` items whose TTL has passed, each with its `REMOVE` stream record (as
+/// DynamoDB's TTL does). Returns how many were deleted.
+pub(crate) fn expire_items(
+    connection: &Connection,
+    batch: usize,
+    now_ms: u64,
+    effects: &mut Effects,
+) -> Result<u64, TableError> {
+    let now_s = i64::try_from(now_ms / 1000).unwrap_or(i64::MAX);
+    let keys = connection
+        .prepare_cached(
+            "SELECT pk, sk FROM items INDEXED BY items_expiry
+             WHERE expires_at IS NOT NULL AND expires_at < ?1 LIMIT ?2",
+        )
+        .and_then(|mut statement| {
+            statement
+                .query_map(
+                    params![now_s, i64::try_from(batch).unwrap_or(i64::MAX)],
+                    |row| Ok(Key::new(row.get::<_, String>(0)?, row.get::<_, String>(1)?)),
+                )?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(sql)?;
+    for key in &keys {
+        delete(connection, key, now_ms, effects)?;
+    }
+    Ok(u64::try_from(keys.len()).unwrap_or(u64::MAX))
+}
+
 /// Stores `new` and appends its stream record, unless it equals `old` (no write, no record).
 fn write_item(
     connection: &Connection,
@@ -259,13 +312,18 @@ fn write_item(
     }
     let text = encode_item(new)?;
     let (gsi1pk, gsi1sk) = gsi1_key(new).unzip();
+    let expires_at = expires_at(new);
     connection
         .prepare_cached(
-            "INSERT INTO items (pk, sk, gsi1pk, gsi1sk, item) VALUES (?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO items (pk, sk, gsi1pk, gsi1sk, item, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (pk, sk) DO UPDATE SET
-                 gsi1pk = excluded.gsi1pk, gsi1sk = excluded.gsi1sk, item = excluded.item",
+                 gsi1pk = excluded.gsi1pk, gsi1sk = excluded.gsi1sk, item = excluded.item,
+                 expires_at = excluded.expires_at",
         )
-        .and_then(|mut statement| statement.execute(params![key.pk, key.sk, gsi1pk, gsi1sk, text]))
+        .and_then(|mut statement| {
+            statement.execute(params![key.pk, key.sk, gsi1pk, gsi1sk, text, expires_at])
+        })
         .map_err(sql)?;
     let kind = match old {
         Some(_) => StreamRecordKind::Modify,

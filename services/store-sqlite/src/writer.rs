@@ -1,96 +1,137 @@
 //! The single writer: one thread owns the write connection and commits requests in groups.
 //!
-//! Requests arrive over a channel. The writer takes everything pending (up to
-//! [`MAX_GROUP`]), runs each request in its own savepoint inside one `BEGIN IMMEDIATE`
-//! transaction, commits once, and only then answers: an acknowledged write is durable, and a
-//! failed request has written nothing of its own. One fsync is shared by the whole group.
+//! Requests arrive over a channel. The writer takes everything pending (up to [`MAX_GROUP`]),
+//! runs each request in its own savepoint inside one `BEGIN IMMEDIATE` transaction, commits
+//! once, and only then answers. One fsync is shared by the whole group.
+//!
+//! Honest answers: a request is answered as written exactly when its writes are committed, and
+//! as failed exactly when they are not.
+//! * A request that fails (a condition, a validation, or a SQL error contained by its
+//!   savepoint) is rolled back to its savepoint and answered with its failure after the commit.
+//! * If the transaction itself is lost while the group runs (SQLite rolls a transaction back on
+//!   its own after some I/O and disk-full errors; a savepoint cannot be released or rolled
+//!   back), the writer rolls back, answers the request it was running as failed, and runs the
+//!   rest of the group again in a new transaction: nothing was committed for any of them yet.
+//! * If `BEGIN` or `COMMIT` fails, the writer rolls back and every request of the group is
+//!   answered as failed: none of their writes are in the file.
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError};
-use std::time::Duration;
 
 use kernel::clock::{Clock, epoch_millis};
-use kernel::table::{Item, Key, Put, TableError, TransactItem, Update};
 use rand::rngs::StdRng;
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::Connection;
 use tokio::sync::{oneshot, watch};
 
+use crate::effects::Effects;
 use crate::error::FromSqlite;
-use crate::queue::{self, OutgoingMessage, QueueConfig, ReceivedMessage};
-use crate::{StoreError, stream, table_write};
 
 /// The most requests committed together.
 const MAX_GROUP: usize = 256;
 
-type Reply<T, E> = oneshot::Sender<Result<T, E>>;
-
-/// A write request and where its answer goes.
-pub(crate) enum Command {
-    Put(Put, Reply<(), TableError>),
-    Update(Update, Reply<Option<Item>, TableError>),
-    Delete(Key, Reply<Option<Item>, TableError>),
-    TransactWrite(Vec<TransactItem>, Reply<(), TableError>),
-    Forward {
-        name: String,
-        through_seq: u64,
-        messages: Vec<OutgoingMessage>,
-        reply: Reply<(), StoreError>,
-    },
-    TrimStream {
-        retention: Duration,
-        reply: Reply<u64, StoreError>,
-    },
-    Receive {
-        queue: QueueConfig,
-        max_messages: usize,
-        reply: Reply<Vec<ReceivedMessage>, StoreError>,
-    },
-    DeleteMessage {
-        queue: String,
-        receipt_handle: String,
-        reply: Reply<bool, StoreError>,
-    },
-    Redrive {
-        from_queue: String,
-        to_queue: String,
-        reply: Reply<u64, StoreError>,
-    },
+/// What a request sees while it runs inside the group's transaction.
+pub(crate) struct Scope<'a> {
+    pub(crate) connection: &'a Connection,
+    pub(crate) rng: &'a mut StdRng,
+    pub(crate) now_ms: u64,
+    pub(crate) effects: &'a mut Effects,
 }
 
-/// What committed requests change outside the database: the notifiers.
-#[derive(Debug, Default)]
-pub(crate) struct Effects {
-    /// Sequence number of the last stream record appended.
-    pub(crate) last_seq: Option<u64>,
-    /// Messages that became available in some queue (sent, redriven or dead-lettered).
-    pub(crate) enqueued: u64,
+/// A write the writer can run. It runs on a borrowed request because a group whose transaction
+/// is lost runs again: a request may be executed more than once before it is answered.
+pub(crate) trait Request: Send + 'static {
+    type Output: Send + 'static;
+    type Error: FromSqlite + Send + 'static;
+
+    fn execute(&self, scope: &mut Scope<'_>) -> Result<Self::Output, Self::Error>;
 }
 
-impl Effects {
-    fn absorb(&mut self, other: Effects) {
-        if other.last_seq.is_some() {
-            self.last_seq = other.last_seq;
+/// A request, where its answer goes, and its result until the commit is known.
+pub(crate) struct Job<R: Request> {
+    request: R,
+    reply: oneshot::Sender<Result<R::Output, R::Error>>,
+    result: Option<Result<R::Output, R::Error>>,
+}
+
+impl<R: Request> Job<R> {
+    pub(crate) fn new(request: R, reply: oneshot::Sender<Result<R::Output, R::Error>>) -> Self {
+        Self {
+            request,
+            reply,
+            result: None,
         }
-        self.enqueued += other.enqueued;
     }
 }
 
-/// Sends a request's answer once the group's commit is known.
-type Delivery = Box<dyn FnOnce(Option<&Arc<rusqlite::Error>>) + Send>;
-
-fn deliver<T, E>(reply: Reply<T, E>, result: Result<T, E>) -> Delivery
-where
-    T: Send + 'static,
-    E: FromSqlite + Send + 'static,
-{
-    Box::new(move |commit_failure| {
-        let result = match commit_failure {
-            None => result,
-            Some(failure) => Err(E::from_sqlite(Arc::clone(failure))),
-        };
-        answer(reply, result);
-    })
+/// A job with its types erased, as the writer queues it.
+pub(crate) trait Pending: Send {
+    /// Runs the request; `true` when it succeeded and its writes are to be kept.
+    fn run(&mut self, scope: &mut Scope<'_>) -> bool;
+    /// Answers once the fate of the request's writes is known.
+    fn answer(self: Box<Self>, outcome: Outcome<'_>);
 }
+
+/// What became of a request's writes.
+#[derive(Clone, Copy)]
+pub(crate) enum Outcome<'a> {
+    /// Its group committed: the request's own result stands.
+    Committed,
+    /// Nothing of the request is in the file, for this reason.
+    NotWritten(&'a Arc<rusqlite::Error>),
+    /// The transaction was lost while this request ran: its own failure if it had one (say, the
+    /// disk-full error that made SQLite roll back), else this reason.
+    Lost(&'a Arc<rusqlite::Error>),
+}
+
+impl<R: Request> Pending for Job<R> {
+    fn run(&mut self, scope: &mut Scope<'_>) -> bool {
+        let result = self.request.execute(scope);
+        let succeeded = result.is_ok();
+        self.result = Some(result);
+        succeeded
+    }
+
+    fn answer(self: Box<Self>, outcome: Outcome<'_>) {
+        let result = match (outcome, self.result) {
+            (Outcome::Committed | Outcome::Lost(_), Some(Err(own))) => Err(own),
+            (Outcome::Committed, Some(Ok(output))) => Ok(output),
+            (Outcome::Committed, None) => Err(R::Error::from_sqlite(Arc::new(never_ran()))),
+            (Outcome::NotWritten(failure) | Outcome::Lost(failure), _) => {
+                Err(R::Error::from_sqlite(Arc::clone(failure)))
+            }
+        };
+        // The caller may have stopped waiting, and then there is no one to tell.
+        let _ = self.reply.send(result);
+    }
+}
+
+/// Cannot happen (a committed group ran every job); answered as an aborted request.
+fn never_ran() -> rusqlite::Error {
+    rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ABORT),
+        Some("the request was not run".to_owned()),
+    )
+}
+
+/// The transaction disappeared under a request: SQLite rolled it back on its own.
+fn transaction_lost() -> rusqlite::Error {
+    rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ABORT),
+        Some("the transaction was rolled back while the request ran".to_owned()),
+    )
+}
+
+/// Where a test can make the writer fail (fault injection; a no-op outside tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FaultPoint {
+    /// After the request at this position of the attempt ran, before its savepoint ends.
+    AfterRequest(usize),
+    /// Before `COMMIT`.
+    BeforeCommit,
+}
+
+#[cfg(test)]
+pub(crate) type FaultHook = Box<dyn FnMut(FaultPoint, &Connection) -> rusqlite::Result<()> + Send>;
 
 pub(crate) struct Writer {
     pub(crate) connection: Connection,
@@ -98,17 +139,31 @@ pub(crate) struct Writer {
     pub(crate) rng: StdRng,
     pub(crate) stream_seq: watch::Sender<u64>,
     pub(crate) enqueued: watch::Sender<u64>,
+    #[cfg(test)]
+    pub(crate) faults: Option<FaultHook>,
+}
+
+/// How one attempt at committing a group ended.
+enum Attempt {
+    Committed(Effects),
+    /// `BEGIN` or `COMMIT` failed: nothing of the group is in the file.
+    Failed(Arc<rusqlite::Error>),
+    /// The transaction was lost while the job at `at` ran.
+    Lost {
+        at: usize,
+        error: Arc<rusqlite::Error>,
+    },
 }
 
 impl Writer {
-    /// Serves commands until every sender is gone.
-    pub(crate) fn run(mut self, commands: &Receiver<Command>) {
-        while let Ok(first) = commands.recv() {
+    /// Serves requests until every sender is gone.
+    pub(crate) fn run(mut self, requests: &Receiver<Box<dyn Pending>>) {
+        while let Ok(first) = requests.recv() {
             let mut group = Vec::with_capacity(16);
             group.push(first);
             while group.len() < MAX_GROUP {
-                match commands.try_recv() {
-                    Ok(command) => group.push(command),
+                match requests.try_recv() {
+                    Ok(request) => group.push(request),
                     Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
                 }
             }
@@ -116,41 +171,111 @@ impl Writer {
         }
     }
 
-    fn commit_group(&mut self, group: Vec<Command>) {
-        let now_ms = epoch_millis(self.clock.now());
-        let Self {
-            connection, rng, ..
-        } = self;
-        let mut transaction =
-            match connection.transaction_with_behavior(TransactionBehavior::Immediate) {
-                Ok(transaction) => transaction,
-                Err(error) => {
-                    let failure = Arc::new(error);
-                    for command in group {
-                        fail(command, &failure);
+    fn commit_group(&mut self, mut group: Vec<Box<dyn Pending>>) {
+        while !group.is_empty() {
+            match self.attempt(&mut group) {
+                Attempt::Committed(effects) => {
+                    self.publish(&effects);
+                    for job in group.drain(..) {
+                        job.answer(Outcome::Committed);
                     }
-                    return;
                 }
-            };
-        let mut effects = Effects::default();
-        let deliveries: Vec<Delivery> = group
-            .into_iter()
-            .map(|command| run_in_savepoint(&mut transaction, rng, command, now_ms, &mut effects))
-            .collect();
-        match transaction.commit() {
-            Ok(()) => {
-                self.publish(&effects);
-                for delivery in deliveries {
-                    delivery(None);
+                Attempt::Failed(failure) => {
+                    for job in group.drain(..) {
+                        job.answer(Outcome::NotWritten(&failure));
+                    }
                 }
-            }
-            Err(error) => {
-                let failure = Arc::new(error);
-                for delivery in deliveries {
-                    delivery(Some(&failure));
+                Attempt::Lost { at, error } => {
+                    tracing::warn!(error = %error, "the write transaction was lost; the rest of the group runs again");
+                    group.remove(at).answer(Outcome::Lost(&error));
                 }
             }
         }
+    }
+
+    fn attempt(&mut self, group: &mut [Box<dyn Pending>]) -> Attempt {
+        let now_ms = epoch_millis(self.clock.now());
+        if let Err(error) = self.connection.execute_batch("BEGIN IMMEDIATE") {
+            self.roll_back();
+            return Attempt::Failed(Arc::new(error));
+        }
+        let mut effects = Effects::default();
+        for (at, job) in group.iter_mut().enumerate() {
+            if let Err(error) = self.run_in_savepoint(at, job.as_mut(), now_ms, &mut effects) {
+                self.roll_back();
+                return Attempt::Lost {
+                    at,
+                    error: Arc::new(error),
+                };
+            }
+        }
+        let committed = self
+            .fault(FaultPoint::BeforeCommit)
+            .and_then(|()| self.connection.execute_batch("COMMIT"));
+        match committed {
+            Ok(()) => Attempt::Committed(effects),
+            Err(error) => {
+                self.roll_back();
+                Attempt::Failed(Arc::new(error))
+            }
+        }
+    }
+
+    /// Runs one job in its own savepoint; `Err` when the group's transaction is gone.
+    fn run_in_savepoint(
+        &mut self,
+        at: usize,
+        job: &mut dyn Pending,
+        now_ms: u64,
+        group_effects: &mut Effects,
+    ) -> rusqlite::Result<()> {
+        self.connection.execute_batch("SAVEPOINT request")?;
+        let mut effects = Effects::default();
+        let succeeded = job.run(&mut Scope {
+            connection: &self.connection,
+            rng: &mut self.rng,
+            now_ms,
+            effects: &mut effects,
+        });
+        self.fault(FaultPoint::AfterRequest(at))?;
+        if self.connection.is_autocommit() {
+            return Err(transaction_lost());
+        }
+        if succeeded {
+            self.connection.execute_batch("RELEASE request")?;
+            group_effects.absorb(effects);
+        } else {
+            // A failed request writes nothing of its own.
+            self.connection
+                .execute_batch("ROLLBACK TO request; RELEASE request")?;
+        }
+        if self.connection.is_autocommit() {
+            return Err(transaction_lost());
+        }
+        Ok(())
+    }
+
+    /// Ends whatever transaction is open; there may be none (SQLite may have rolled it back).
+    fn roll_back(&self) {
+        if !self.connection.is_autocommit()
+            && let Err(error) = self.connection.execute_batch("ROLLBACK")
+        {
+            tracing::error!(%error, "cannot roll back the write transaction");
+        }
+    }
+
+    #[cfg(test)]
+    fn fault(&mut self, point: FaultPoint) -> rusqlite::Result<()> {
+        match self.faults.as_mut() {
+            Some(hook) => hook(point, &self.connection),
+            None => Ok(()),
+        }
+    }
+
+    #[cfg(not(test))]
+    #[allow(clippy::unused_self, clippy::unnecessary_wraps)] // the test build injects faults here
+    fn fault(&mut self, _point: FaultPoint) -> rusqlite::Result<()> {
+        Ok(())
     }
 
     fn publish(&self, effects: &Effects) {
@@ -162,125 +287,4 @@ impl Writer {
                 .send_modify(|count| *count = count.wrapping_add(effects.enqueued));
         }
     }
-}
-
-/// Runs one request in its own savepoint: its writes are kept only if it succeeds.
-fn run_in_savepoint(
-    transaction: &mut rusqlite::Transaction<'_>,
-    rng: &mut StdRng,
-    command: Command,
-    now_ms: u64,
-    group_effects: &mut Effects,
-) -> Delivery {
-    let savepoint = match transaction.savepoint() {
-        Ok(savepoint) => savepoint,
-        Err(error) => {
-            let failure = Arc::new(error);
-            return Box::new(move |_| fail(command, &failure));
-        }
-    };
-    let mut effects = Effects::default();
-    let connection: &Connection = &savepoint;
-    let (succeeded, delivery) = match command {
-        Command::Put(put, reply) => {
-            let result = table_write::put(connection, put, now_ms, &mut effects);
-            (result.is_ok(), deliver(reply, result))
-        }
-        Command::Update(update, reply) => {
-            let result = table_write::update(connection, update, now_ms, &mut effects);
-            (result.is_ok(), deliver(reply, result))
-        }
-        Command::Delete(key, reply) => {
-            let result = table_write::delete(connection, &key, now_ms, &mut effects);
-            (result.is_ok(), deliver(reply, result))
-        }
-        Command::TransactWrite(items, reply) => {
-            let result = table_write::transact_write(connection, items, now_ms, &mut effects);
-            (result.is_ok(), deliver(reply, result))
-        }
-        Command::Forward {
-            name,
-            through_seq,
-            messages,
-            reply,
-        } => {
-            let result = stream::forward(
-                connection,
-                rng,
-                &name,
-                through_seq,
-                messages,
-                now_ms,
-                &mut effects,
-            );
-            (result.is_ok(), deliver(reply, result))
-        }
-        Command::TrimStream { retention, reply } => {
-            let result = stream::trim(connection, retention, now_ms);
-            (result.is_ok(), deliver(reply, result))
-        }
-        Command::Receive {
-            queue,
-            max_messages,
-            reply,
-        } => {
-            let result =
-                queue::receive(connection, rng, &queue, max_messages, now_ms, &mut effects);
-            (result.is_ok(), deliver(reply, result))
-        }
-        Command::DeleteMessage {
-            queue,
-            receipt_handle,
-            reply,
-        } => {
-            let result = queue::delete_message(connection, &queue, &receipt_handle);
-            (result.is_ok(), deliver(reply, result))
-        }
-        Command::Redrive {
-            from_queue,
-            to_queue,
-            reply,
-        } => {
-            let result = queue::redrive(connection, &from_queue, &to_queue, now_ms, &mut effects);
-            (result.is_ok(), deliver(reply, result))
-        }
-    };
-    if !succeeded {
-        // Dropping the savepoint rolls back whatever the failed request wrote.
-        drop(savepoint);
-        return delivery;
-    }
-    match savepoint.commit() {
-        Ok(()) => {
-            group_effects.absorb(effects);
-            delivery
-        }
-        Err(error) => {
-            let failure = Arc::new(error);
-            Box::new(move |_| delivery(Some(&failure)))
-        }
-    }
-}
-
-/// Sends an answer; the caller may have stopped waiting, and then there is no one to tell.
-fn answer<T, E>(reply: Reply<T, E>, result: Result<T, E>) {
-    let _ = reply.send(result);
-}
-
-/// Answers a request that could not run at all.
-fn fail(command: Command, failure: &Arc<rusqlite::Error>) {
-    match command {
-        Command::Put(_, reply) | Command::TransactWrite(_, reply) => failed(reply, failure),
-        Command::Update(_, reply) | Command::Delete(_, reply) => failed(reply, failure),
-        Command::Forward { reply, .. } => failed(reply, failure),
-        Command::TrimStream { reply, .. } | Command::Redrive { reply, .. } => {
-            failed(reply, failure);
-        }
-        Command::Receive { reply, .. } => failed(reply, failure),
-        Command::DeleteMessage { reply, .. } => failed(reply, failure),
-    }
-}
-
-fn failed<T, E: FromSqlite>(reply: Reply<T, E>, failure: &Arc<rusqlite::Error>) {
-    answer(reply, Err(E::from_sqlite(Arc::clone(failure))));
 }

@@ -42,7 +42,10 @@ async fn send(store: &SqliteStore, bodies: &[&str]) {
             body: (*body).to_owned(),
         })
         .collect();
-    store.forward("test", position, messages).await.unwrap();
+    store
+        .forward("test", position - 1, position, messages)
+        .await
+        .unwrap();
 }
 
 fn bodies(messages: &[store_sqlite::ReceivedMessage]) -> Vec<&str> {

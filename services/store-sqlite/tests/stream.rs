@@ -216,16 +216,17 @@ async fn forward_enqueues_and_moves_the_checkpoint_atomically() {
     let bumps = store.queue_notifier();
 
     store
-        .forward("pipe", 2, vec![message("Q", "one"), message("Q", "two")])
+        .forward("pipe", 0, 2, vec![message("Q", "one"), message("Q", "two")])
         .await
         .unwrap();
     assert_eq!(store.checkpoint("pipe").await.unwrap(), 2);
     assert_eq!(*bumps.borrow(), 2);
 
-    // Backwards, or the same position again with messages: refused, nothing enqueued.
-    for through in [1, 2] {
+    // Backwards, the same position again with messages, or from a position the checkpoint is
+    // no longer at (another consumer moved it): refused, nothing enqueued.
+    for (from, through) in [(2, 1), (2, 2), (0, 3), (1, 3)] {
         let stale = store
-            .forward("pipe", through, vec![message("Q", "dup")])
+            .forward("pipe", from, through, vec![message("Q", "dup")])
             .await;
         assert!(
             matches!(
@@ -236,14 +237,21 @@ async fn forward_enqueues_and_moves_the_checkpoint_atomically() {
         );
     }
     // Past the end of the stream: refused.
-    let ahead = store.forward("pipe", 4, vec![message("Q", "ahead")]).await;
+    let ahead = store
+        .forward("pipe", 2, 4, vec![message("Q", "ahead")])
+        .await;
     assert!(
         matches!(ahead, Err(StoreError::InvalidRequest { .. })),
         "{ahead:?}"
     );
     // One bad message fails the whole forward: the good one is not enqueued either.
     let partly_bad = store
-        .forward("pipe", 3, vec![message("Q", "three"), message("", "bad")])
+        .forward(
+            "pipe",
+            2,
+            3,
+            vec![message("Q", "three"), message("", "bad")],
+        )
         .await;
     assert!(matches!(partly_bad, Err(StoreError::InvalidRequest { .. })));
 
@@ -259,38 +267,37 @@ async fn forward_enqueues_and_moves_the_checkpoint_atomically() {
     assert_eq!(*bumps.borrow(), 2);
 
     // Records without messages (filtered out by the pipe) still move the checkpoint.
-    store.forward("pipe", 3, vec![]).await.unwrap();
+    store.forward("pipe", 2, 3, vec![]).await.unwrap();
     assert_eq!(store.checkpoint("pipe").await.unwrap(), 3);
     // Checkpoints are independent.
     assert_eq!(store.checkpoint("other").await.unwrap(), 0);
 }
 
 #[tokio::test]
-async fn trim_deletes_only_old_records_every_checkpoint_has_passed() {
+async fn trim_deletes_old_records_in_batches_read_or_not() {
     let test = TestStore::new();
     let store = &test.store;
     let day = Duration::from_secs(24 * 3600);
     for units in 1..=3 {
         store.put(Put::new(sku(units))).await.unwrap();
     }
-    store.forward("pipe", 2, vec![]).await.unwrap();
-    store.forward("audit", 3, vec![]).await.unwrap();
+    // The pipe has read only the first record: trimming does not wait for it (DynamoDB
+    // Streams drops records after 24 hours whether or not they were read).
+    store.forward("pipe", 0, 1, vec![]).await.unwrap();
 
-    // Young records stay whatever the checkpoints say.
-    assert_eq!(store.trim_stream(day).await.unwrap(), 0);
+    // Young records stay.
+    assert_eq!(store.trim_stream(day, 100).await.unwrap(), 0);
 
     test.clock.advance(day + Duration::from_secs(1));
     store.put(Put::new(sku(4))).await.unwrap();
-    // Old enough: 1 and 2 (passed by both checkpoints) go, 3 waits for "pipe", 4 is young.
-    assert_eq!(store.trim_stream(day).await.unwrap(), 2);
+    // Old enough: 1, 2 and 3 go, in bounded batches, oldest first; 4 is young.
+    assert_eq!(store.trim_stream(day, 2).await.unwrap(), 2);
     let left: Vec<_> = all_records(store).await.iter().map(|r| r.seq).collect();
     assert_eq!(left, vec![3, 4]);
-
-    store.forward("pipe", 4, vec![]).await.unwrap();
-    store.forward("audit", 4, vec![]).await.unwrap();
-    assert_eq!(store.trim_stream(day).await.unwrap(), 1);
+    assert_eq!(store.trim_stream(day, 2).await.unwrap(), 1);
+    assert_eq!(store.trim_stream(day, 2).await.unwrap(), 0);
     test.clock.advance(day + Duration::from_secs(1));
-    assert_eq!(store.trim_stream(day).await.unwrap(), 1);
+    assert_eq!(store.trim_stream(day, 2).await.unwrap(), 1);
     assert!(all_records(store).await.is_empty());
 
     // Sequence numbers are never reused, even once the stream is empty and the file reopened.

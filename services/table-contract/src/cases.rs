@@ -999,3 +999,163 @@ pub async fn numbers_keep_their_exact_decimal_values(table: &dyn Table, ns: &str
     assert!(same_number(number(&stored, "trailing"), "10"));
     assert!(same_number(number(&stored, "leading"), "7"));
 }
+
+// ---------------------------------------------------------------- DynamoDB's limits
+
+/// A map or list nested inside 32 levels of maps and lists.
+fn nested(depth: usize) -> AttributeValue {
+    (0..depth).fold(s("leaf"), |inner, level| {
+        if level % 2 == 0 {
+            AttributeValue::M([("x".to_owned(), inner)].into())
+        } else {
+            AttributeValue::L(vec![inner])
+        }
+    })
+}
+
+/// Items nest 32 levels deep, the item itself being the first: an attribute may hold 31 maps
+/// or lists inside one another, no more; a refused item is not written.
+pub async fn values_nest_at_most_32_levels(table: &dyn Table, ns: &str) {
+    let deepest = key(ns, "deepest");
+    table
+        .put(Put::new(at(&deepest, [("deep", nested(31))])))
+        .await
+        .expect("31 nested maps and lists are allowed");
+    let kept = stored(table, &deepest)
+        .await
+        .expect("the deep item is stored");
+    assert_eq!(kept.get("deep"), Some(&nested(31)));
+
+    let too_deep = key(ns, "too-deep");
+    invalid(
+        table
+            .put(Put::new(at(&too_deep, [("deep", nested(32))])))
+            .await,
+    );
+    invalid(
+        table
+            .update(Update::new(too_deep.clone()).set("deep", nested(32)))
+            .await,
+    );
+    assert!(table.get(&too_deep, true).await.expect("get").is_none());
+}
+
+/// Partition keys hold at most 2048 bytes and sort keys 1024, in the table and in the GSI.
+pub async fn key_attributes_have_size_limits(table: &dyn Table, ns: &str) {
+    let pad = |target: usize, base: &str| format!("{base}{}", "k".repeat(target - base.len()));
+    let partition = pad(2048, &format!("{ns}#p"));
+    let sort = pad(1024, "s");
+    table
+        .put(Put::new(at(&Key::new(partition.clone(), sort.clone()), [])))
+        .await
+        .expect("keys at their limits are allowed");
+    invalid(
+        table
+            .put(Put::new(at(
+                &Key::new(format!("{partition}k"), sort.clone()),
+                [],
+            )))
+            .await,
+    );
+    invalid(
+        table
+            .put(Put::new(at(
+                &Key::new(partition.clone(), format!("{sort}k")),
+                [],
+            )))
+            .await,
+    );
+    let indexed = key(ns, "indexed");
+    table
+        .put(Put::new(at(
+            &indexed,
+            [("gsi1pk", s(pad(2048, ns))), ("gsi1sk", s(pad(1024, "s")))],
+        )))
+        .await
+        .expect("index keys at their limits are allowed");
+    for (name, bytes) in [("gsi1pk", 2049), ("gsi1sk", 1025)] {
+        invalid(
+            table
+                .put(Put::new(at(&key(ns, name), [(name, s(pad(bytes, "i")))])))
+                .await,
+        );
+    }
+}
+
+/// An item holds at most 400 KB, counted as DynamoDB counts it (names + values).
+pub async fn items_hold_at_most_400_kb(table: &dyn Table, ns: &str) {
+    let fits = key(ns, "fits");
+    let overhead = fits.pk.len() + fits.sk.len() + "pk".len() + "sk".len() + "blob".len();
+    let limit = 400 * 1024;
+    table
+        .put(Put::new(at(
+            &fits,
+            [("blob", s("b".repeat(limit - overhead)))],
+        )))
+        .await
+        .expect("an item of exactly 400 KB fits");
+    let over = key(ns, "over");
+    let overhead = over.pk.len() + over.sk.len() + "pk".len() + "sk".len() + "blob".len();
+    invalid(
+        table
+            .put(Put::new(at(
+                &over,
+                [("blob", s("b".repeat(limit - overhead + 1)))],
+            )))
+            .await,
+    );
+}
+
+/// The items one transaction writes may add up to 4 MB, no more; a refused transaction writes
+/// nothing.
+pub async fn transact_write_holds_at_most_4_mb(table: &dyn Table, ns: &str) {
+    let members: Vec<_> = (0..11)
+        .map(|index| {
+            TransactItem::Put(Put::new(at(
+                &key(ns, &format!("m{index}")),
+                [("blob", s("b".repeat(390 * 1024)))],
+            )))
+        })
+        .collect();
+    invalid(table.transact_write(members).await);
+    assert!(
+        table
+            .get(&key(ns, "m0"), true)
+            .await
+            .expect("get")
+            .is_none()
+    );
+}
+
+/// Numbers hold 38 significant digits and magnitudes from 1e-130 to under 1e126.
+pub async fn numbers_outside_dynamodb_range_are_invalid(table: &dyn Table, ns: &str) {
+    for (index, number) in [
+        "1e126",
+        "1e-131",
+        "1e308",
+        "123456789012345678901234567890123456789",
+    ]
+    .iter()
+    .enumerate()
+    {
+        invalid(
+            table
+                .put(Put::new(at(
+                    &key(ns, &format!("n{index}")),
+                    [("n", n(*number))],
+                )))
+                .await,
+        );
+    }
+    let edge = key(ns, "edge");
+    table
+        .put(Put::new(at(
+            &edge,
+            [
+                ("big", n("9.9999999999999999999999999999999999999e125")),
+                ("small", n("1e-130")),
+            ],
+        )))
+        .await
+        .expect("the extremes are allowed");
+}

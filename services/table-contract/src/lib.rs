@@ -75,6 +75,11 @@ macro_rules! table_contract_tests {
             query_gsi_rejects_consistent_reads,
             query_rejects_a_zero_limit,
             numbers_keep_their_exact_decimal_values,
+            values_nest_at_most_32_levels,
+            key_attributes_have_size_limits,
+            items_hold_at_most_400_kb,
+            transact_write_holds_at_most_4_mb,
+            numbers_outside_dynamodb_range_are_invalid,
         );
     };
 }
