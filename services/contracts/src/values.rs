@@ -1,7 +1,9 @@
 //! The value types events carry, each parsed once with the original's rules (BEHAVIOR.md §2.1).
 
 use kernel::trimmed_string;
-use kernel::validation::{MAX_SAFE_INTEGER, ValueError, integer_in_range, serialize_js_number};
+use kernel::validation::{
+    MAX_SAFE_INTEGER, ValueError, integer_in_range, serialize_js_number, storable_number,
+};
 use serde::{Deserialize, Serialize};
 
 trimmed_string!(
@@ -60,7 +62,8 @@ impl From<Units> for u64 {
     }
 }
 
-/// A price: a finite number ≥ 0, decimals allowed, printed like JavaScript prints numbers.
+/// A price: a finite number ≥ 0 that DynamoDB can store (0, or from 1e-130 to below 1e126),
+/// decimals allowed, printed like JavaScript prints numbers.
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize, Deserialize)]
 #[serde(try_from = "f64")]
 pub struct Price(#[serde(serialize_with = "serialize_js_number")] f64);
@@ -87,6 +90,9 @@ impl TryFrom<f64> for Price {
                 max: "∞".to_owned(),
             });
         }
+        // Deviation: the original accepted any finite price and failed to store the event of one
+        // DynamoDB cannot hold (500); such a price is bad input.
+        storable_number(value)?;
         // -0.0 is a valid "0"; normalise it so it prints as 0.
         Ok(Self(value + 0.0))
     }
@@ -110,6 +116,23 @@ mod tests {
             assert!(serde_json::from_str::<Units>(invalid).is_err(), "{invalid}");
         }
         assert_eq!(serde_json::to_string(&Units::new(5).unwrap()).unwrap(), "5");
+    }
+
+    #[test]
+    fn prices_fit_dynamodb_numbers() {
+        for out in ["1e308", "1e126", "1e-320", "1e-131"] {
+            assert!(serde_json::from_str::<Price>(out).is_err(), "{out}");
+        }
+        for ok in ["9.99e125", "1.1e-130", "0", "0.01"] {
+            assert!(serde_json::from_str::<Price>(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn ids_are_at_most_128_characters() {
+        assert!(OrderId::parse(&"o".repeat(128)).is_ok());
+        assert!(OrderId::parse(&"o".repeat(129)).is_err());
+        assert!(serde_json::from_str::<Sku>(&format!("\"{}\"", "s".repeat(1500))).is_err());
     }
 
     #[test]

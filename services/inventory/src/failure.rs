@@ -72,6 +72,12 @@ pub enum InventoryFailure {
 
     #[error("the allocation {key} does not exist (yet)")]
     AllocationNotFound { key: Key },
+
+    #[error("the SKU counter {key} the deallocated units go back to does not exist: {reasons:?}")]
+    SkuMissingForDeallocation {
+        key: Key,
+        reasons: Vec<CancellationReason>,
+    },
 }
 
 impl Failure for InventoryFailure {
@@ -90,7 +96,8 @@ impl Failure for InventoryFailure {
                 "InvalidStockCompletionError"
             }
             Self::StockDeallocationRefused { .. }
-            | Self::StockDeallocationConditionFailed { .. } => "InvalidStockDeallocationError",
+            | Self::StockDeallocationConditionFailed { .. }
+            | Self::SkuMissingForDeallocation { .. } => "InvalidStockDeallocationError",
             Self::AllocationNotFound { .. } => "AllocationNotFoundError",
         }
     }
@@ -100,6 +107,8 @@ impl Failure for InventoryFailure {
             // Deviation (#4): a missing allocation is retried (bounded by the queue's
             // maxReceiveCount, then the DLQ) instead of being silently consumed.
             Self::Storage { .. } | Self::UnreadableSku(_) | Self::AllocationNotFound { .. } => true,
+            // Deviation (#2): returned stock is never dropped, even when its SKU is missing.
+            Self::SkuMissingForDeallocation { .. } => true,
             Self::InvalidRequest(_)
             | Self::InvalidEvent(_)
             | Self::UnbuildableItem { .. }
@@ -129,13 +138,17 @@ mod tests {
     }
 
     #[test]
-    fn only_storage_and_missing_allocations_are_transient() {
+    fn only_storage_missing_allocations_and_missing_skus_are_transient() {
         let transient = [
             InventoryFailure::Storage {
                 action: "reading",
                 source: TableError::Throttled { source: None },
             },
             InventoryFailure::AllocationNotFound { key: key() },
+            InventoryFailure::SkuMissingForDeallocation {
+                key: key(),
+                reasons: vec![],
+            },
         ];
         for failure in &transient {
             assert!(failure.is_transient(), "{failure}");

@@ -94,11 +94,21 @@ pub enum BodyError {
     InvalidJson(#[source] serde_json::Error),
     #[error("the request body does not match the expected shape")]
     InvalidShape(#[source] serde_json::Error),
+    #[error("the request body is larger than {MAX_BODY_BYTES} bytes")]
+    TooLarge,
 }
 
-/// Parses a request body into `T`. Missing, blank, non-JSON and non-object bodies are errors.
+/// The largest body any API accepts: EventBridge's 256 KB event limit, which every event a
+/// request raises must fit.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Parses a request body into `T`. Missing, blank, oversized, non-JSON and non-object bodies
+/// are errors.
 pub fn parse_json_body<T: DeserializeOwned>(request: &ApiRequest) -> Result<T, BodyError> {
     let body = request.body.as_deref().ok_or(BodyError::Missing)?;
+    if body.len() > MAX_BODY_BYTES {
+        return Err(BodyError::TooLarge);
+    }
     if body.trim().is_empty() {
         return Err(BodyError::Missing);
     }

@@ -25,6 +25,14 @@ pub fn utf16_len(value: &str) -> usize {
 pub enum ValueError {
     #[error("must have at least {min} characters after trimming")]
     TooShort { min: usize },
+    #[error("must have at most {max} characters")]
+    TooLong { max: usize },
+    #[error("must be at most {max} bytes long (UTF-8)")]
+    TooManyBytes { max: usize },
+    #[error("must be 0 or have a magnitude from 1e-130 to below 1e126 (DynamoDB's number range)")]
+    OutsideStorableRange,
+    #[error("must not nest objects and arrays more than {max} levels deep")]
+    TooDeep { max: usize },
     #[error("must be an integer")]
     NotAnInteger,
     #[error("must be between {min} and {max}")]
@@ -33,13 +41,35 @@ pub enum ValueError {
     NotFinite,
 }
 
-/// Trims `value` and checks the trimmed length; returns the trimmed value.
-pub fn trimmed_with_min_len(value: &str, min: usize) -> Result<String, ValueError> {
+/// The longest id or name any API accepts, in UTF-16 code units (at most 3 UTF-8 bytes each).
+///
+/// Why 128: ids become parts of DynamoDB keys, and the longest key holds two of them
+/// (`SKU#<sku>#ORDER_ID#<orderId>#ORDER_ALLOCATION`): 2 × 128 × 3 bytes plus the prefixes stays
+/// under the 1,024-byte sort-key limit, so every id that is accepted can be stored.
+pub const MAX_ID_LEN: usize = 128;
+
+/// Trims `value` and checks the trimmed length is within `min..=max`; returns the trimmed value.
+pub fn trimmed_with_len(value: &str, min: usize, max: usize) -> Result<String, ValueError> {
     let trimmed = js_trim(value);
-    if utf16_len(trimmed) < min {
+    let length = utf16_len(trimmed);
+    if length < min {
         return Err(ValueError::TooShort { min });
     }
+    if length > max {
+        return Err(ValueError::TooLong { max });
+    }
     Ok(trimmed.to_owned())
+}
+
+/// DynamoDB stores numbers of magnitude 1e-130 up to (not including) 1e126, and zero. A finite
+/// double has at most 17 significant digits, well within DynamoDB's 38.
+pub fn storable_number(value: f64) -> Result<f64, ValueError> {
+    let magnitude = value.abs();
+    if value.is_finite() && (magnitude == 0.0 || (1e-130..1e126).contains(&magnitude)) {
+        Ok(value)
+    } else {
+        Err(ValueError::OutsideStorableRange)
+    }
 }
 
 /// A JavaScript number that must be an integer in `min..=max` (so `3.0` is 3).
@@ -84,8 +114,9 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
-/// Defines a string newtype that is trimmed and must keep at least `$min` UTF-16 code units.
-/// Deserializing is parsing: an invalid value never becomes an instance.
+/// Defines a string newtype that is trimmed and must keep at least `$min` and at most
+/// [`MAX_ID_LEN`] UTF-16 code units. Deserializing is parsing: an invalid value never becomes an
+/// instance.
 #[macro_export]
 macro_rules! trimmed_string {
     ($(#[$meta:meta])* $name:ident, $min:expr) => {
@@ -96,9 +127,10 @@ macro_rules! trimmed_string {
 
         impl $name {
             pub const MIN_LEN: usize = $min;
+            pub const MAX_LEN: usize = $crate::validation::MAX_ID_LEN;
 
             pub fn parse(value: &str) -> Result<Self, $crate::validation::ValueError> {
-                $crate::validation::trimmed_with_min_len(value, $min).map(Self)
+                $crate::validation::trimmed_with_len(value, Self::MIN_LEN, Self::MAX_LEN).map(Self)
             }
 
             pub fn as_str(&self) -> &str {
@@ -197,6 +229,44 @@ mod tests {
         assert!(Name::parse("ab😀").is_ok());
         assert!(Name::parse("  abc  ").is_err());
         assert_eq!(Name::parse("  abcd  ").unwrap().as_str(), "abcd");
+    }
+
+    #[test]
+    fn ids_have_a_maximum_length_that_fits_dynamodb_keys() {
+        let longest = "€".repeat(MAX_ID_LEN);
+        assert_eq!(Name::parse(&longest).unwrap().as_str(), longest);
+        assert_eq!(
+            Name::parse(&format!("{longest}€")),
+            Err(ValueError::TooLong { max: MAX_ID_LEN })
+        );
+        // Surrounding spaces do not count; astral characters count twice, as in JavaScript.
+        assert!(Name::parse(&format!("  {longest}  ")).is_ok());
+        assert!(Name::parse(&"😀".repeat(MAX_ID_LEN / 2 + 1)).is_err());
+        // Two ids of the longest kind and the longest prefixes fit a 1,024-byte sort key.
+        let key = format!("SKU#{longest}#ORDER_ID#{longest}#ORDER_ALLOCATION");
+        assert!(key.len() <= 1024, "{}", key.len());
+    }
+
+    #[test]
+    fn storable_numbers_follow_dynamodb() {
+        for ok in [0.0, -0.0, 1e-130, 9.99e125, -5.5, 123_456.789] {
+            assert_eq!(storable_number(ok), Ok(ok), "{ok}");
+        }
+        for out in [
+            1e126,
+            1e308,
+            1e-131,
+            1e-320,
+            -1e126,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            assert_eq!(
+                storable_number(out),
+                Err(ValueError::OutsideStorableRange),
+                "{out}"
+            );
+        }
     }
 
     #[test]

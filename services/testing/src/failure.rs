@@ -21,12 +21,23 @@ pub enum TestingFailure {
 
     #[error("the event {key} was already raised")]
     DuplicateEventRaised { key: Key },
+
+    /// The table refused the item as malformed (a DynamoDB `ValidationException`): the request
+    /// asked for an item DynamoDB cannot hold, which is bad input, not an outage.
+    #[error("the table refuses the event item {key}")]
+    UnstorableEvent {
+        key: Key,
+        #[source]
+        source: TableError,
+    },
 }
 
 impl kernel::Failure for TestingFailure {
     fn kind(&self) -> &'static str {
         match self {
-            Self::InvalidRequest(_) | Self::InvalidEventData(_) => "InvalidArgumentsError",
+            Self::InvalidRequest(_) | Self::InvalidEventData(_) | Self::UnstorableEvent { .. } => {
+                "InvalidArgumentsError"
+            }
             Self::Storage { .. } => "UnrecognizedError",
             Self::DuplicateEventRaised { .. } => "DuplicateEventRaisedError",
         }
@@ -37,13 +48,16 @@ impl kernel::Failure for TestingFailure {
             Self::Storage { .. } => true,
             Self::InvalidRequest(_)
             | Self::InvalidEventData(_)
+            | Self::UnstorableEvent { .. }
             | Self::DuplicateEventRaised { .. } => false,
         }
     }
 
     fn is_invalid_arguments(&self) -> bool {
         match self {
-            Self::InvalidRequest(_) | Self::InvalidEventData(_) => true,
+            Self::InvalidRequest(_) | Self::InvalidEventData(_) | Self::UnstorableEvent { .. } => {
+                true
+            }
             Self::Storage { .. } | Self::DuplicateEventRaised { .. } => false,
         }
     }
@@ -76,5 +90,15 @@ mod tests {
         assert_eq!(duplicate.kind(), "DuplicateEventRaisedError");
         assert!(!duplicate.is_transient());
         assert!(!duplicate.is_invalid_arguments());
+
+        let unstorable = TestingFailure::UnstorableEvent {
+            key: Key::new("p", "s"),
+            source: TableError::Validation {
+                message: "Item size has exceeded the maximum allowed size".to_owned(),
+            },
+        };
+        assert_eq!(unstorable.kind(), "InvalidArgumentsError");
+        assert!(unstorable.is_invalid_arguments());
+        assert!(!unstorable.is_transient());
     }
 }

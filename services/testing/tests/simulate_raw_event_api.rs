@@ -166,8 +166,21 @@ async fn a_duplicate_is_accepted_and_echoes_the_new_request() {
 }
 
 #[tokio::test]
+async fn an_item_the_table_refuses_answers_400() {
+    let table = Arc::new(ScriptedTable::new());
+    table.then(Scripted::Fail(TableError::Validation {
+        message: "Item size has exceeded the maximum allowed size".into(),
+    }));
+    let response = call(&table, Some(r#"{"pk":"p","sk":"s","eventName":"E"}"#)).await;
+    assert_eq!(response, ApiResponse::bad_request());
+}
+
+#[tokio::test]
 async fn other_table_errors_answer_500() {
-    for error in unclassified_errors() {
+    let unclassified = unclassified_errors()
+        .into_iter()
+        .filter(|error| !matches!(error, TableError::Validation { .. }));
+    for error in unclassified {
         let table = Arc::new(ScriptedTable::new());
         table.then(Scripted::Fail(error));
         let response = call(&table, Some(r#"{"pk":"p","sk":"s","eventName":"E"}"#)).await;

@@ -54,11 +54,20 @@ impl SettleAllocationClient for TableDeallocateAllocationClient {
             // Deviation (#2): only a failed condition is permanent. The original dropped every
             // cancelled transaction (conflicts and throttling included), losing the stock.
             Err(TableError::TransactionCanceled { reasons })
-                if is_condition_failure(reasons.first())
-                    || is_condition_failure(reasons.get(1)) =>
+                if is_condition_failure(reasons.first()) =>
             {
                 Err(InventoryFailure::StockDeallocationConditionFailed {
                     key: allocation_key(&command.sku, &command.order_id),
+                    reasons,
+                })
+            }
+            // The allocation is still allocated but its SKU counter is gone: retried (and, if it
+            // never comes back, kept in the DLQ), so returned stock is never dropped.
+            Err(TableError::TransactionCanceled { reasons })
+                if is_condition_failure(reasons.get(1)) =>
+            {
+                Err(InventoryFailure::SkuMissingForDeallocation {
+                    key: sku_key(&command.sku),
                     reasons,
                 })
             }
@@ -122,11 +131,23 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn failed_conditions_are_an_invalid_deallocation() {
+    async fn a_missing_sku_counter_is_retried_so_the_units_are_never_dropped() {
+        let table = Arc::new(ScriptedTable::new());
+        let reasons = [CancellationReason::None, condition_failed()];
+        table.then(Scripted::Fail(cancelled(reasons.clone())));
+        let failure = deallocate(&table).await.unwrap_err();
+        assert!(matches!(
+            &failure,
+            InventoryFailure::SkuMissingForDeallocation { key, .. }
+                if *key == Key::new("INVENTORY#SKU#APPLES", "SKU#APPLES")
+        ));
+        assert!(failure.is_transient());
+    }
+
+    #[tokio::test]
+    async fn a_failed_allocation_condition_is_an_invalid_deallocation() {
         for reasons in [
             [condition_failed(), CancellationReason::None],
-            [CancellationReason::None, condition_failed()],
-            [condition_failed(), condition_failed()],
             [condition_failed(), CancellationReason::TransactionConflict],
         ] {
             let table = Arc::new(ScriptedTable::new());

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use contracts::events::{RaiseEventError, raise_item};
-use kernel::table::Table;
+use kernel::table::{Table, TableError};
 
 use super::model::RawEvent;
 use crate::failure::TestingFailure;
@@ -35,6 +35,12 @@ impl RaiseRawEventClient for EsRaiseRawEventClient {
             .map_err(|error| match error {
                 RaiseEventError::Duplicate => {
                     TestingFailure::DuplicateEventRaised { key: event.key() }
+                }
+                RaiseEventError::Storage(source @ TableError::Validation { .. }) => {
+                    TestingFailure::UnstorableEvent {
+                        key: event.key(),
+                        source,
+                    }
                 }
                 RaiseEventError::Storage(source) => TestingFailure::Storage {
                     operation: "raise the raw event",
@@ -112,8 +118,26 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_item_the_table_refuses_is_invalid_input() {
+        let table = Arc::new(ScriptedTable::new());
+        table.then(Scripted::Fail(TableError::Validation {
+            message: "Item size has exceeded the maximum allowed size".into(),
+        }));
+        let failure = EsRaiseRawEventClient::new(table)
+            .raise_raw_event(&event())
+            .await
+            .unwrap_err();
+        assert!(matches!(failure, TestingFailure::UnstorableEvent { .. }));
+        assert!(failure.is_invalid_arguments());
+        assert!(!failure.is_transient());
+    }
+
+    #[tokio::test]
     async fn other_table_errors_are_unrecognized() {
-        for error in unclassified_errors() {
+        let unclassified = unclassified_errors()
+            .into_iter()
+            .filter(|error| !matches!(error, TableError::Validation { .. }));
+        for error in unclassified {
             let table = Arc::new(ScriptedTable::new());
             table.then(Scripted::Fail(error));
             let failure = EsRaiseRawEventClient::new(table)

@@ -4,23 +4,27 @@ use std::collections::HashMap;
 
 use contracts::events::add_event_bookkeeping;
 use kernel::table::{AttributeValue, Item, Key, s};
-use kernel::validation::{ValueError, js_trim, present, utf16_len};
+use kernel::validation::{ValueError, js_trim, present, storable_number, utf16_len};
 use serde::{Deserialize, Serialize};
 
 use crate::js_json::JsValue;
 
-/// A string that is not blank, kept exactly as written.
+/// A string that is not blank and at most `MAX_BYTES` UTF-8 bytes, kept exactly as written.
 ///
 /// Deliberately NOT trimmed (unlike every other API, fix #8 does not apply): this is the chaos
-/// tool, and it must be able to write any key, including ones with surrounding spaces.
+/// tool, and it must be able to write any key, including ones with surrounding spaces. The byte
+/// limits are DynamoDB's: a partition key holds 2,048 bytes, a sort key 1,024.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct NonBlankString(String);
+pub struct NonBlankString<const MAX_BYTES: usize>(String);
 
-impl NonBlankString {
+impl<const MAX_BYTES: usize> NonBlankString<MAX_BYTES> {
     pub fn parse(value: &str) -> Result<Self, ValueError> {
         if utf16_len(js_trim(value)) < 1 {
             return Err(ValueError::TooShort { min: 1 });
+        }
+        if value.len() > MAX_BYTES {
+            return Err(ValueError::TooManyBytes { max: MAX_BYTES });
         }
         Ok(Self(value.to_owned()))
     }
@@ -30,17 +34,106 @@ impl NonBlankString {
     }
 }
 
-impl TryFrom<String> for NonBlankString {
+impl<const MAX_BYTES: usize> TryFrom<String> for NonBlankString<MAX_BYTES> {
     type Error = ValueError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::parse(&value)
     }
 }
 
-impl From<NonBlankString> for String {
-    fn from(value: NonBlankString) -> Self {
+impl<const MAX_BYTES: usize> From<NonBlankString<MAX_BYTES>> for String {
+    fn from(value: NonBlankString<MAX_BYTES>) -> Self {
         value.0
     }
+}
+
+/// DynamoDB's partition key limit.
+pub const MAX_PK_BYTES: usize = 2048;
+/// DynamoDB's sort key limit.
+pub const MAX_SK_BYTES: usize = 1024;
+/// `eventName`, `createdAt` and `updatedAt`: `createdAt` becomes the index sort key
+/// `CREATED_AT#<createdAt>`, which must fit DynamoDB's 1,024 bytes.
+pub const MAX_TEXT_BYTES: usize = 1000;
+
+/// A string of at most `MAX_TEXT_BYTES` UTF-8 bytes, kept exactly as written (blank allowed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct BoundedString(String);
+
+impl BoundedString {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for BoundedString {
+    type Error = ValueError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        if value.len() > MAX_TEXT_BYTES {
+            return Err(ValueError::TooManyBytes {
+                max: MAX_TEXT_BYTES,
+            });
+        }
+        Ok(Self(value))
+    }
+}
+
+impl From<BoundedString> for String {
+    fn from(value: BoundedString) -> Self {
+        value.0
+    }
+}
+
+/// `eventData`: any JSON value DynamoDB can store as an attribute: maps and lists nested at
+/// most [`MAX_EVENT_DATA_DEPTH`] deep, every number in DynamoDB's range.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "JsValue", into = "JsValue")]
+pub struct EventData(JsValue);
+
+/// DynamoDB nests 32 levels, the item being the first: an attribute holds 31.
+pub const MAX_EVENT_DATA_DEPTH: usize = 31;
+
+impl EventData {
+    pub fn value(&self) -> &JsValue {
+        &self.0
+    }
+}
+
+impl TryFrom<JsValue> for EventData {
+    type Error = ValueError;
+    fn try_from(value: JsValue) -> Result<Self, Self::Error> {
+        check_storable(&value, 0)?;
+        Ok(Self(value))
+    }
+}
+
+impl From<EventData> for JsValue {
+    fn from(data: EventData) -> Self {
+        data.0
+    }
+}
+
+fn check_storable(value: &JsValue, depth: usize) -> Result<(), ValueError> {
+    let children: Vec<&JsValue> = match value {
+        JsValue::Null | JsValue::Bool(_) | JsValue::String(_) => return Ok(()),
+        JsValue::Number(number) => {
+            // Integers (i64/u64) are always in range; other numbers are finite doubles.
+            return match number.as_f64() {
+                Some(double) if !number.is_f64() || storable_number(double).is_ok() => Ok(()),
+                _ => Err(ValueError::OutsideStorableRange),
+            };
+        }
+        JsValue::Array(values) => values.iter().collect(),
+        JsValue::Object(entries) => entries.iter().map(|(_, value)| value).collect(),
+    };
+    if depth >= MAX_EVENT_DATA_DEPTH {
+        return Err(ValueError::TooDeep {
+            max: MAX_EVENT_DATA_DEPTH,
+        });
+    }
+    children
+        .into_iter()
+        .try_for_each(|child| check_storable(child, depth + 1))
 }
 
 /// The request body (strict: any other property is rejected). It is also the 202 answer:
@@ -48,29 +141,29 @@ impl From<NonBlankString> for String {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SimulateRawEventRequest {
-    pub pk: NonBlankString,
-    pub sk: NonBlankString,
-    pub event_name: NonBlankString,
+    pub pk: NonBlankString<MAX_PK_BYTES>,
+    pub sk: NonBlankString<MAX_SK_BYTES>,
+    pub event_name: NonBlankString<MAX_TEXT_BYTES>,
     /// Any JSON value; absent ⇒ the item has no `eventData`; `null` ⇒ a NULL attribute.
     #[serde(
         default,
         deserialize_with = "present",
         skip_serializing_if = "Option::is_none"
     )]
-    pub event_data: Option<JsValue>,
+    pub event_data: Option<EventData>,
     /// Any string (blank ⇒ now); `null` is rejected.
     #[serde(
         default,
         deserialize_with = "present",
         skip_serializing_if = "Option::is_none"
     )]
-    pub created_at: Option<String>,
+    pub created_at: Option<BoundedString>,
     #[serde(
         default,
         deserialize_with = "present",
         skip_serializing_if = "Option::is_none"
     )]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<BoundedString>,
 }
 
 /// The event item to write, with its timestamps defaulted.
@@ -87,10 +180,10 @@ pub struct RawEvent {
 impl RawEvent {
     /// `createdAt`/`updatedAt` are the trimmed request values, or `now` when absent or blank.
     pub fn from_request(request: &SimulateRawEventRequest, now: &str) -> Self {
-        let timestamp = |value: &Option<String>| {
+        let timestamp = |value: &Option<BoundedString>| {
             value
-                .as_deref()
-                .map(js_trim)
+                .as_ref()
+                .map(|text| js_trim(text.as_str()))
                 .filter(|trimmed| !trimmed.is_empty())
                 .unwrap_or(now)
                 .to_owned()
@@ -99,7 +192,7 @@ impl RawEvent {
             pk: request.pk.as_str().to_owned(),
             sk: request.sk.as_str().to_owned(),
             event_name: request.event_name.as_str().to_owned(),
-            event_data: request.event_data.clone(),
+            event_data: request.event_data.as_ref().map(|data| data.value().clone()),
             created_at: timestamp(&request.created_at),
             updated_at: timestamp(&request.updated_at),
         }
@@ -142,9 +235,54 @@ mod tests {
 
     #[test]
     fn non_blank_strings_keep_their_spaces() {
-        assert_eq!(NonBlankString::parse(" a ").unwrap().as_str(), " a ");
+        assert_eq!(NonBlankString::<8>::parse(" a ").unwrap().as_str(), " a ");
         for blank in ["", " ", "\t\n", "\u{FEFF}"] {
-            assert!(NonBlankString::parse(blank).is_err(), "{blank:?}");
+            assert!(NonBlankString::<8>::parse(blank).is_err(), "{blank:?}");
+        }
+    }
+
+    #[test]
+    fn keys_and_texts_fit_dynamodb() {
+        let with = |field: &str, value: String| {
+            let mut body = serde_json::json!({"pk": "p", "sk": "s", "eventName": "E"});
+            body[field] = serde_json::Value::String(value);
+            serde_json::from_value::<SimulateRawEventRequest>(body)
+        };
+        assert!(with("pk", "€".repeat(682)).is_ok(), "2,046 bytes");
+        assert!(with("pk", "€".repeat(683)).is_err(), "2,049 bytes");
+        assert!(with("sk", "k".repeat(1024)).is_ok());
+        assert!(with("sk", "k".repeat(1025)).is_err());
+        for field in ["eventName", "createdAt", "updatedAt"] {
+            assert!(with(field, "t".repeat(1000)).is_ok(), "{field}");
+            assert!(with(field, "t".repeat(1001)).is_err(), "{field}");
+        }
+    }
+
+    fn nested_data(depth: usize) -> String {
+        format!("{}1{}", "[".repeat(depth), "]".repeat(depth))
+    }
+
+    #[test]
+    fn event_data_nests_at_most_31_levels_and_holds_storable_numbers() {
+        let data = |json: &str| {
+            serde_json::from_str::<SimulateRawEventRequest>(&format!(
+                r#"{{"pk":"p","sk":"s","eventName":"E","eventData":{json}}}"#
+            ))
+        };
+        assert!(data(&nested_data(31)).is_ok());
+        assert!(data(&nested_data(32)).is_err());
+        assert!(data(r#"{"a":{"b":[{"c":1}]}}"#).is_ok());
+        for number in ["1e126", "1e308", "1e-320", "-1e200", "[1e-131]"] {
+            assert!(data(number).is_err(), "{number}");
+        }
+        for number in [
+            "0",
+            "-0.0",
+            "1e125",
+            "18446744073709551615",
+            "-9223372036854775808",
+        ] {
+            assert!(data(number).is_ok(), "{number}");
         }
     }
 
