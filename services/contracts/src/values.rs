@@ -23,8 +23,9 @@ trimmed_string!(
     LotId, 4
 );
 trimmed_string!(
-    /// A payment id: trimmed, at least 4 characters.
-    PaymentId, 4
+    /// A payment id: trimmed, at least 4 characters. Twice an id's length, because a failed
+    /// payment's id embeds its order id (`ERROR:ORDER_ID:<orderId>`).
+    PaymentId, 4, 2 * kernel::validation::MAX_ID_LEN
 );
 trimmed_string!(
     /// A `createdAt` / `updatedAt` value as events and records carry it: trimmed, at least 4

@@ -114,12 +114,15 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
-/// Defines a string newtype that is trimmed and must keep at least `$min` and at most
-/// [`MAX_ID_LEN`] UTF-16 code units. Deserializing is parsing: an invalid value never becomes an
-/// instance.
+/// Defines a string newtype that is trimmed and must keep at least `$min` and at most `$max`
+/// (default [`MAX_ID_LEN`]) UTF-16 code units. Deserializing is parsing: an invalid value never
+/// becomes an instance.
 #[macro_export]
 macro_rules! trimmed_string {
     ($(#[$meta:meta])* $name:ident, $min:expr) => {
+        $crate::trimmed_string!($(#[$meta])* $name, $min, $crate::validation::MAX_ID_LEN);
+    };
+    ($(#[$meta:meta])* $name:ident, $min:expr, $max:expr) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -127,7 +130,7 @@ macro_rules! trimmed_string {
 
         impl $name {
             pub const MIN_LEN: usize = $min;
-            pub const MAX_LEN: usize = $crate::validation::MAX_ID_LEN;
+            pub const MAX_LEN: usize = $max;
 
             pub fn parse(value: &str) -> Result<Self, $crate::validation::ValueError> {
                 $crate::validation::trimmed_with_len(value, Self::MIN_LEN, Self::MAX_LEN).map(Self)
