@@ -44,6 +44,15 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
         .ok()
 }
 
+/// Bytes of every file in the data directory (the SQLite file, its WAL and shared memory).
+fn dir_size(path: &std::path::Path) -> u64 {
+    std::fs::read_dir(path)
+        .unwrap()
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum()
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index]
@@ -55,6 +64,12 @@ fn main() {
     let concurrency: usize = arg("--concurrency", "32").parse().unwrap();
     let payment_mode = arg("--payment-mode", "always-accept");
     let worker_concurrency = arg("--worker-concurrency", "2");
+    // Bounded growth: how long stream records are kept, how often expired data is deleted, and
+    // how long to keep the engine running after the pipeline drained before measuring the data
+    // directory (to let the retention pass).
+    let stream_retention = arg("--stream-retention", "24h");
+    let housekeeping_interval = arg("--housekeeping-interval", "1min");
+    let hold_after: u64 = arg("--hold-after", "0").parse().unwrap();
     let data = tempfile::tempdir().unwrap();
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -72,6 +87,8 @@ fn main() {
         ])
         .args(["--visibility-timeout-ms", "1000", "--payment-seed", "1"])
         .args(["--worker-concurrency", &worker_concurrency])
+        .args(["--stream-retention", &stream_retention])
+        .args(["--housekeeping-interval", &housekeeping_interval])
         .arg("--data-dir")
         .arg(data.path())
         .env("RUST_LOG", "error")
@@ -167,16 +184,15 @@ fn main() {
                 || body.contains("ORDER_STOCK_DEPLETED_STATUS")
         })
         .count();
+    let drained_size = dir_size(data.path());
+    std::thread::sleep(Duration::from_secs(hold_after));
+    let held_size = dir_size(data.path());
     let peak = peak_rss_kib(child.id());
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
     let _ = child.wait();
-    let db_size: u64 = std::fs::read_dir(data.path())
-        .unwrap()
-        .filter_map(|e| e.ok()?.metadata().ok())
-        .map(|m| m.len())
-        .sum();
+    let db_size = dir_size(data.path());
 
     println!(
         "ecomm embedded engine load benchmark ({orders} orders, {concurrency} client threads, \
@@ -198,9 +214,16 @@ fn main() {
         Some(kib) => println!("  engine peak RSS    : {:.1} MiB", kib as f64 / 1024.0),
         None => println!("  engine peak RSS    : unavailable (no /proc)"),
     }
+    let mib = |bytes: u64| bytes as f64 / 1024.0 / 1024.0;
+    let per_order = |bytes: u64| bytes as f64 / orders as f64;
     println!(
-        "  data directory     : {:.1} MiB",
-        db_size as f64 / 1024.0 / 1024.0
+        "  data directory     : {:.1} MiB ({:.0} B/order) when drained, {:.1} MiB ({:.0} B/order) {hold_after} s later, {:.1} MiB ({:.0} B/order) after shutdown (stream retention {stream_retention}, housekeeping every {housekeeping_interval})",
+        mib(drained_size),
+        per_order(drained_size),
+        mib(held_size),
+        per_order(held_size),
+        mib(db_size),
+        per_order(db_size),
     );
     assert_eq!(settled, orders, "every order reached a terminal status");
 }

@@ -320,27 +320,6 @@ mod tests {
         assert!(canonical_value(AttributeValue::Ns(vec!["1".into(), "1.0".into()])).is_err());
     }
 
-    fn nested(depth: usize) -> AttributeValue {
-        (0..depth).fold(s("leaf"), |inner, level| {
-            if level % 2 == 0 {
-                AttributeValue::M([("x".to_owned(), inner)].into())
-            } else {
-                AttributeValue::L(vec![inner])
-            }
-        })
-    }
-
-    #[test]
-    fn values_nest_at_most_32_levels() {
-        let at_limit = item([("pk", s("p")), ("sk", s("s")), ("deep", nested(31))]);
-        assert!(canonical_item(at_limit).is_ok());
-        let beyond = item([("pk", s("p")), ("sk", s("s")), ("deep", nested(32))]);
-        assert_eq!(
-            canonical_item(beyond).unwrap_err(),
-            "Nesting Levels have exceeded supported limits"
-        );
-    }
-
     #[test]
     fn index_keys_have_the_table_key_size_limits() {
         let with = |name: &str, bytes: usize| {

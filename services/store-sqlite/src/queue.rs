@@ -9,7 +9,8 @@ use rusqlite::{Connection, params};
 
 use crate::StoreError;
 use crate::effects::Effects;
-use crate::schema::{int, uint};
+use crate::schema::{count, cutoff_ms, int, uint};
+use crate::writer::Scope;
 
 /// SQS's limit on one `ReceiveMessage`.
 const MAX_RECEIVE_BATCH: usize = 10;
@@ -79,6 +80,24 @@ pub(crate) fn enqueue(
              VALUES (?1, ?2, ?3, ?4, ?4)",
         )?
         .execute(params![queue, message_id(rng), body, int(now_ms)])?;
+    Ok(())
+}
+
+/// Enqueues every message in the caller's transaction and counts them for the notifier.
+pub(crate) fn enqueue_all(
+    scope: &mut Scope<'_>,
+    messages: &[OutgoingMessage],
+) -> Result<(), StoreError> {
+    for message in messages {
+        enqueue(
+            scope.connection,
+            scope.rng,
+            &message.queue,
+            &message.body,
+            scope.now_ms,
+        )?;
+        scope.effects.enqueued += 1;
+    }
     Ok(())
 }
 
@@ -285,19 +304,13 @@ pub(crate) fn expire(
     batch: usize,
     now_ms: u64,
 ) -> Result<u64, StoreError> {
-    let retention_ms = u64::try_from(retention.as_millis()).unwrap_or(u64::MAX);
-    let cutoff = now_ms.saturating_sub(retention_ms);
     let deleted = connection
         .prepare_cached(
             "DELETE FROM messages WHERE id IN (
                  SELECT id FROM messages INDEXED BY messages_age
                  WHERE queue = ?1 AND sent_at_ms < ?2 LIMIT ?3)",
         )?
-        .execute(params![
-            queue,
-            int(cutoff),
-            int(u64::try_from(batch).unwrap_or(u64::MAX))
-        ])?;
+        .execute(params![queue, cutoff_ms(now_ms, retention), count(batch)])?;
     Ok(u64::try_from(deleted).unwrap_or(u64::MAX))
 }
 

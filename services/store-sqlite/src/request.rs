@@ -211,16 +211,7 @@ impl Request for ReplaceMessage {
     fn execute(&self, scope: &mut Scope<'_>) -> Result<bool, StoreError> {
         let removed = queue::remove(scope.connection, &self.queue, &self.message_id)?;
         if removed {
-            for message in &self.messages {
-                queue::enqueue(
-                    scope.connection,
-                    scope.rng,
-                    &message.queue,
-                    &message.body,
-                    scope.now_ms,
-                )?;
-                scope.effects.enqueued += 1;
-            }
+            queue::enqueue_all(scope, &self.messages)?;
         }
         Ok(removed)
     }

@@ -148,3 +148,13 @@ pub(crate) fn int(value: u64) -> i64 {
 pub(crate) fn uint(value: i64) -> u64 {
     u64::try_from(value).unwrap_or(0)
 }
+
+/// The instant `retention` before `now_ms`: rows older than it have expired.
+pub(crate) fn cutoff_ms(now_ms: u64, retention: std::time::Duration) -> i64 {
+    int(now_ms.saturating_sub(u64::try_from(retention.as_millis()).unwrap_or(u64::MAX)))
+}
+
+/// A row count or limit as an SQLite integer.
+pub(crate) fn count(value: usize) -> i64 {
+    int(u64::try_from(value).unwrap_or(u64::MAX))
+}

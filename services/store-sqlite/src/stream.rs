@@ -10,8 +10,8 @@ use crate::StoreError;
 use crate::codec::decode_item;
 use crate::effects::Effects;
 use crate::error::FromSqlite;
-use crate::queue::{OutgoingMessage, enqueue};
-use crate::schema::{int, uint};
+use crate::queue::{OutgoingMessage, enqueue_all};
+use crate::schema::{count, cutoff_ms, int, uint};
 use crate::writer::Scope;
 
 /// What happened to the item (DynamoDB's `eventName`).
@@ -211,16 +211,7 @@ pub(crate) fn forward(
             message: format!("cannot forward through {through_seq}: the stream ends at {last}"),
         });
     }
-    for message in messages {
-        enqueue(
-            connection,
-            scope.rng,
-            &message.queue,
-            &message.body,
-            scope.now_ms,
-        )?;
-        scope.effects.enqueued += 1;
-    }
+    enqueue_all(scope, messages)?;
     connection
         .prepare_cached(
             "INSERT INTO checkpoints (name, seq, updated_at_ms) VALUES (?1, ?2, ?3)
@@ -238,16 +229,11 @@ pub(crate) fn trim(
     batch: usize,
     now_ms: u64,
 ) -> Result<u64, StoreError> {
-    let retention_ms = u64::try_from(retention.as_millis()).unwrap_or(u64::MAX);
-    let cutoff = now_ms.saturating_sub(retention_ms);
     let deleted = connection
         .prepare_cached(
             "DELETE FROM stream WHERE seq IN (
                  SELECT seq FROM stream WHERE created_at_ms < ?1 ORDER BY seq LIMIT ?2)",
         )?
-        .execute(params![
-            int(cutoff),
-            int(u64::try_from(batch).unwrap_or(u64::MAX))
-        ])?;
+        .execute(params![cutoff_ms(now_ms, retention), count(batch)])?;
     Ok(u64::try_from(deleted).unwrap_or(u64::MAX))
 }
