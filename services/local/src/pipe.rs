@@ -16,7 +16,6 @@ use kernel::table::get_s;
 use serde_json::json;
 use store_sqlite::{
     OutgoingMessage, SqliteStore, StoreError, StreamEntry, StreamRecord, StreamRecordKind,
-    UnreadableRecord,
 };
 use tokio::sync::watch;
 
@@ -129,17 +128,17 @@ impl Pipe {
         let mut through = after;
         let mut consumed = 0;
         let mut head_failure = None;
-        for entry in &entries {
-            let seq = entry_seq(entry);
-            match self.deliver(entry) {
+        for entry in entries {
+            let seq = entry_seq(&entry);
+            match deliver(entry, &self.routing) {
                 Ok(delivered) => messages.extend(delivered),
-                Err(error) if through == after => {
+                Err(failed) if through == after => {
                     let failures = self.note_failure(seq);
                     if failures <= self.routing.pipe.maximum_retry_attempts {
                         head_failure = Some(PipeError::Record {
                             seq,
                             attempt: failures,
-                            source: error,
+                            source: failed.error,
                         });
                         break;
                     }
@@ -147,10 +146,10 @@ impl Pipe {
                         seq,
                         attempts = failures,
                         dead_letter_queue = DEAD_LETTER_QUEUE,
-                        error = %kernel::failure::error_chain(&error),
+                        error = %kernel::failure::error_chain(&failed.error),
                         "a stream record failed every retry; it is set aside in the pipe's dead-letter queue"
                     );
-                    messages.push(dead_letter(entry, &error, failures));
+                    messages.push(failed.dead_letter(failures));
                 }
                 // Forward what precedes the failing record first; it is retried as the head.
                 Err(_) => break,
@@ -178,13 +177,53 @@ impl Pipe {
         failing.failures += 1;
         failing.failures
     }
+}
 
-    /// The messages one stream entry becomes: none for records the filter drops.
-    fn deliver(&self, entry: &StreamEntry) -> Result<Vec<OutgoingMessage>, RecordError> {
-        let record = entry
-            .as_ref()
-            .map_err(|unreadable| RecordError::Unreadable(clone_reason(unreadable)))?;
-        route(record, &self.routing)
+/// A stream record that could not be delivered: why, and the record as stored (raw, so nothing
+/// is lost even when it cannot be parsed).
+struct Failed {
+    error: RecordError,
+    record: serde_json::Value,
+}
+
+impl Failed {
+    /// The pipe dead-letter message: the record, why it failed and how often.
+    fn dead_letter(&self, attempts: u32) -> OutgoingMessage {
+        OutgoingMessage {
+            queue: DEAD_LETTER_QUEUE.to_owned(),
+            body: json!({
+                "reason": kernel::failure::error_chain(&self.error),
+                "attempts": attempts,
+                "record": self.record,
+            })
+            .to_string(),
+        }
+    }
+}
+
+/// The messages one stream entry becomes (none for records the filter drops).
+fn deliver(entry: StreamEntry, routing: &RoutingTable) -> Result<Vec<OutgoingMessage>, Failed> {
+    match entry {
+        Ok(record) => route(&record, routing).map_err(|error| Failed {
+            error,
+            record: json!({
+                "seq": record.seq,
+                "eventName": record.kind.event_name(),
+                "keys": { "pk": record.keys.pk, "sk": record.keys.sk },
+                "newImage": record.new_image.as_ref().and_then(|image| serde_json::to_string(image).ok()),
+                "createdAtMs": record.created_at_ms,
+            }),
+        }),
+        Err(unreadable) => Err(Failed {
+            record: json!({
+                "seq": unreadable.seq,
+                "eventName": unreadable.kind,
+                "keys": { "pk": unreadable.keys.pk, "sk": unreadable.keys.sk },
+                "newImage": unreadable.new_image,
+                "createdAtMs": unreadable.created_at_ms,
+            }),
+            error: RecordError::Unreadable(unreadable.reason),
+        }),
     }
 }
 
@@ -212,43 +251,6 @@ fn entry_seq(entry: &StreamEntry) -> u64 {
     match entry {
         Ok(record) => record.seq,
         Err(unreadable) => unreadable.seq,
-    }
-}
-
-/// The reason travels in the error; the entry keeps its own copy for the dead letter.
-fn clone_reason(unreadable: &UnreadableRecord) -> StoreError {
-    StoreError::InvalidRequest {
-        message: kernel::failure::error_chain(&unreadable.reason),
-    }
-}
-
-/// The pipe dead-letter message: the record as stored (raw, so nothing is lost even when it
-/// cannot be parsed), why it failed and how often.
-fn dead_letter(entry: &StreamEntry, error: &RecordError, attempts: u32) -> OutgoingMessage {
-    let record = match entry {
-        Ok(record) => json!({
-            "seq": record.seq,
-            "eventName": record.kind.event_name(),
-            "keys": { "pk": record.keys.pk, "sk": record.keys.sk },
-            "newImage": record.new_image.as_ref().and_then(|image| serde_json::to_string(image).ok()),
-            "createdAtMs": record.created_at_ms,
-        }),
-        Err(unreadable) => json!({
-            "seq": unreadable.seq,
-            "eventName": unreadable.kind,
-            "keys": { "pk": unreadable.keys.pk, "sk": unreadable.keys.sk },
-            "newImage": unreadable.new_image,
-            "createdAtMs": unreadable.created_at_ms,
-        }),
-    };
-    OutgoingMessage {
-        queue: DEAD_LETTER_QUEUE.to_owned(),
-        body: json!({
-            "reason": kernel::failure::error_chain(error),
-            "attempts": attempts,
-            "record": record,
-        })
-        .to_string(),
     }
 }
 
