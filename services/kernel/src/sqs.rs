@@ -12,6 +12,7 @@ use async_trait::async_trait;
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use futures_util::FutureExt;
 use serde_dynamo::Item;
+use tracing::Instrument;
 
 use crate::failure::{Failure, error_chain};
 
@@ -67,6 +68,18 @@ impl<P: StreamEventProcessor> WorkerHandler for SqsWorker<P> {
 
 impl<P: StreamEventProcessor> SqsWorker<P> {
     async fn process_body(&self, message_id: &str, body: Option<&str>) -> RecordOutcome {
+        // A replayed event (EventBridge's `replay-name`) is handled like any other; its log
+        // lines say which replay brought it.
+        match body.and_then(replay_name) {
+            Some(replay) => {
+                let span = tracing::info_span!("replay", replay = %replay);
+                self.process_event(message_id, body).instrument(span).await
+            }
+            None => self.process_event(message_id, body).await,
+        }
+    }
+
+    async fn process_event(&self, message_id: &str, body: Option<&str>) -> RecordOutcome {
         let worker = self.processor.name();
         let new_image = match body.map(stream_new_image) {
             Some(Ok(new_image)) => new_image,
@@ -123,6 +136,15 @@ pub enum EnvelopeError {
     InvalidNewImage(#[source] serde_json::Error),
 }
 
+/// The `replay-name` EventBridge adds to an event it replays from an archive.
+pub fn replay_name(body: &str) -> Option<String> {
+    if !body.contains("\"replay-name\"") {
+        return None;
+    }
+    let envelope: serde_json::Value = serde_json::from_str(body).ok()?;
+    envelope.get("replay-name")?.as_str().map(str::to_owned)
+}
+
 /// Extracts `detail.dynamodb.NewImage` (DynamoDB JSON) from an SQS message body.
 pub fn stream_new_image(body: &str) -> Result<Item, EnvelopeError> {
     let mut envelope: serde_json::Value =
@@ -141,6 +163,16 @@ mod tests {
 
     use super::*;
     use crate::table::get_s;
+
+    #[test]
+    fn replayed_events_are_recognised_by_their_replay_name() {
+        assert_eq!(
+            replay_name(r#"{"replay-name":"nightly","detail":{}}"#).as_deref(),
+            Some("nightly")
+        );
+        assert_eq!(replay_name(r#"{"detail":{}}"#), None);
+        assert_eq!(replay_name("not json \"replay-name\""), None);
+    }
 
     #[derive(Debug, thiserror::Error)]
     enum TestFailure {

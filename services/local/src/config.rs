@@ -61,6 +61,9 @@ pub enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Re-deliver stored events to their workers, in the order they were stored (an
+    /// EventBridge archive replay). Resumable: rerun the same --name after a crash.
+    Replay(ReplayArgs),
     /// Print the messages of a dead-letter queue, or move them back to their queue.
     Dlq {
         /// The worker queue, e.g. `Payments-ProcessOrderPaymentWorker`, or `Pipe` for the stream
@@ -72,6 +75,53 @@ pub enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct ReplayArgs {
+    /// The replay's name: its progress is kept under it, and workers log it.
+    #[arg(long, default_value = "replay", value_parser = replay_name)]
+    pub name: String,
+    /// Only events created at or after this time (RFC 3339, e.g. 2025-06-19T00:27:33Z).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Only events created before this time (RFC 3339).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Only events of this name (repeatable).
+    #[arg(long)]
+    pub event: Vec<String>,
+    /// Only the events of this order.
+    #[arg(long, conflicts_with = "sku")]
+    pub order: Option<String>,
+    /// Only the events naming this SKU (its restocks and its orders' events).
+    #[arg(long)]
+    pub sku: Option<String>,
+    /// Events delivered per second at most, so live traffic keeps flowing (0: no limit).
+    #[arg(long, default_value_t = 1000)]
+    pub rate: u64,
+    /// Count the matching events; deliver nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Start the named replay again from the beginning, even if it is done.
+    #[arg(long)]
+    pub restart: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// EventBridge's replay-name rule: 1–64 of `[.\-_A-Za-z0-9]`.
+fn replay_name(name: &str) -> Result<String, String> {
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if valid {
+        Ok(name.to_owned())
+    } else {
+        Err("1 to 64 characters of A-Z, a-z, 0-9, '.', '-' and '_'".to_owned())
+    }
 }
 
 #[derive(Clone, Debug, Args)]

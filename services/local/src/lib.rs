@@ -10,6 +10,7 @@ pub mod http;
 pub mod inspect;
 pub mod pipe;
 pub mod poller;
+pub mod replay;
 pub mod routing;
 pub mod slices;
 
@@ -99,6 +100,11 @@ async fn inspect(command: Command) -> Result<bool, Box<dyn std::error::Error>> {
         Command::Queues { store } => {
             let store = engine::open_store(&store, Durability::Normal)?;
             inspect::queues(&store, &routing, &mut out).await?;
+            true
+        }
+        Command::Replay(args) => {
+            let store = engine::open_store(&args.store, Durability::Normal)?;
+            replay::run(&store, &routing, &args, &mut out).await?;
             true
         }
         Command::Dlq {

@@ -232,12 +232,32 @@ pub fn route(
     record: &StreamRecord,
     routing: &RoutingTable,
 ) -> Result<Vec<OutgoingMessage>, RecordError> {
+    route_as(record, routing, None)
+}
+
+/// [`route`] for a replay: the envelope carries EventBridge's `replay-name`.
+pub fn route_replay(
+    record: &StreamRecord,
+    routing: &RoutingTable,
+    replay_name: &str,
+) -> Result<Vec<OutgoingMessage>, RecordError> {
+    route_as(record, routing, Some(replay_name))
+}
+
+fn route_as(
+    record: &StreamRecord,
+    routing: &RoutingTable,
+    replay_name: Option<&str>,
+) -> Result<Vec<OutgoingMessage>, RecordError> {
     let Some(event_name) = routable_event_name(record) else {
         return Ok(Vec::new());
     };
-    let body = eventbridge_envelope(record, &routing.source, &routing.detail_type)
-        .map_err(RecordError::Envelope)?
-        .to_string();
+    let mut envelope = eventbridge_envelope(record, &routing.source, &routing.detail_type)
+        .map_err(RecordError::Envelope)?;
+    if let (Some(name), Some(fields)) = (replay_name, envelope.as_object_mut()) {
+        fields.insert("replay-name".to_owned(), json!(name));
+    }
+    let body = envelope.to_string();
     Ok(routing
         .queues_for(event_name)
         .map(|queue| OutgoingMessage {

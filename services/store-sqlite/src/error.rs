@@ -66,6 +66,11 @@ pub enum StoreError {
         expected: u64,
         requested: u64,
     },
+    /// Another process moved the replay, or it is already done.
+    #[error(
+        "replay {name} is not where this step expected it (another replay of the same name runs, or it is done)"
+    )]
+    ReplayConflict { name: String },
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -118,7 +123,8 @@ impl From<StoreError> for TableError {
             | StoreError::SpawnWriter { .. }
             | StoreError::Random { .. }
             | StoreError::InvalidRequest { .. }
-            | StoreError::CheckpointConflict { .. } => TableError::Other {
+            | StoreError::CheckpointConflict { .. }
+            | StoreError::ReplayConflict { .. } => TableError::Other {
                 source: Box::new(error),
             },
         }

@@ -20,6 +20,7 @@ mod expression;
 mod number;
 mod queue;
 mod read;
+mod replay;
 mod request;
 mod schema;
 mod stream;
@@ -42,13 +43,15 @@ use tokio::sync::{oneshot, watch};
 
 pub use error::StoreError;
 pub use queue::{OutgoingMessage, QueueConfig, QueueStats, ReceivedMessage, StoredMessage};
+pub use replay::{IndexPosition, ReplayProgress};
 pub use stream::{StreamEntry, StreamRecord, StreamRecordKind, UnreadableRecord};
 
 use crate::error::validation;
 use crate::read::ReadPool;
 use crate::request::{
-    DeleteItem, DeleteMessage, ExpireItems, ExpireMessages, Forward, IncrementalVacuum, PutItem,
-    Receive, Redrive, ReplaceMessage, TransactWrite, TrimStream, UpdateItem,
+    AdvanceReplay, DeleteItem, DeleteMessage, ExpireItems, ExpireMessages, ForgetReplay, Forward,
+    IncrementalVacuum, PutItem, Receive, Redrive, ReplaceMessage, TransactWrite, TrimStream,
+    UpdateItem,
 };
 use crate::writer::{Job, Pending, Request, Writer};
 
@@ -423,6 +426,63 @@ impl SqliteStore {
             messages,
         })
         .await
+    }
+
+    // ---- replays ----
+
+    /// Up to `limit` items of the GSI partition `gsi1pk` after `after`, in index order, each
+    /// with its position (a paginated index query).
+    pub async fn index_page(
+        &self,
+        gsi1pk: &str,
+        after: Option<IndexPosition>,
+        limit: usize,
+    ) -> Result<Vec<(IndexPosition, Item)>, StoreError> {
+        let gsi1pk = gsi1pk.to_owned();
+        self.inner
+            .reads
+            .run(move |connection| replay::index_page(connection, &gsi1pk, after.as_ref(), limit))
+            .await
+    }
+
+    /// How far the replay `name` has come (`None`: never started, or forgotten).
+    pub async fn replay_progress(&self, name: &str) -> Result<Option<ReplayProgress>, StoreError> {
+        let name = name.to_owned();
+        self.inner
+            .reads
+            .run(move |connection| replay::progress(connection, &name))
+            .await
+    }
+
+    /// Atomically: enqueue `messages` and move replay `name` from `from` (where the caller read
+    /// it; `None` for a new replay) to `to`, adding `delivered` events and marking it `done`.
+    /// Fails with [`StoreError::ReplayConflict`] (and changes nothing) if it is not at `from`.
+    #[allow(clippy::too_many_arguments)] // one atomic step, each part named
+    pub async fn advance_replay(
+        &self,
+        name: &str,
+        filter: &str,
+        from: Option<IndexPosition>,
+        to: Option<IndexPosition>,
+        delivered: u64,
+        done: bool,
+        messages: Vec<OutgoingMessage>,
+    ) -> Result<(), StoreError> {
+        self.submit(AdvanceReplay(replay::Advance {
+            name: name.to_owned(),
+            filter: filter.to_owned(),
+            from,
+            to,
+            delivered,
+            done,
+            messages,
+        }))
+        .await
+    }
+
+    /// Forgets replay `name`, so that it can start again from the beginning.
+    pub async fn forget_replay(&self, name: &str) -> Result<bool, StoreError> {
+        self.submit(ForgetReplay(name.to_owned())).await
     }
 
     /// Moves every message of `from_queue` to `to_queue`, visible, receive count reset (SQS

@@ -6,7 +6,7 @@ use kernel::table::{Item, Key, Put, TableError, TransactItem, Update};
 
 use crate::queue::{self, OutgoingMessage, QueueConfig, ReceivedMessage};
 use crate::writer::{Request, Scope};
-use crate::{StoreError, stream, table_write};
+use crate::{StoreError, replay, stream, table_write};
 
 pub(crate) struct PutItem(pub(crate) Put);
 
@@ -214,5 +214,25 @@ impl Request for ReplaceMessage {
             queue::enqueue_all(scope, &self.messages)?;
         }
         Ok(removed)
+    }
+}
+
+pub(crate) struct AdvanceReplay(pub(crate) replay::Advance);
+
+impl Request for AdvanceReplay {
+    type Output = ();
+    type Error = StoreError;
+    fn execute(&self, scope: &mut Scope<'_>) -> Result<(), StoreError> {
+        replay::advance(scope, &self.0)
+    }
+}
+
+pub(crate) struct ForgetReplay(pub(crate) String);
+
+impl Request for ForgetReplay {
+    type Output = bool;
+    type Error = StoreError;
+    fn execute(&self, scope: &mut Scope<'_>) -> Result<bool, StoreError> {
+        replay::forget(scope.connection, &self.0)
     }
 }

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use crate::{Durability, StoreError};
 
 /// `PRAGMA user_version` of the layout below; bump it with a migration step when it changes.
-pub(crate) const SCHEMA_VERSION: i64 = 2;
+pub(crate) const SCHEMA_VERSION: i64 = 3;
 
 /// How long a connection waits for another process's lock before reporting `SQLITE_BUSY`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -60,6 +60,15 @@ CREATE UNIQUE INDEX IF NOT EXISTS messages_receipt_handle ON messages (receipt_h
     WHERE receipt_handle IS NOT NULL;
 
 CREATE INDEX IF NOT EXISTS stream_age ON stream (created_at_ms);
+
+CREATE TABLE IF NOT EXISTS replays (
+    name           TEXT PRIMARY KEY,
+    position       TEXT,
+    delivered      INTEGER NOT NULL,
+    done           INTEGER NOT NULL,
+    filter         TEXT NOT NULL,
+    updated_at_ms  INTEGER NOT NULL
+) WITHOUT ROWID;
 
 CREATE INDEX IF NOT EXISTS messages_age ON messages (queue, sent_at_ms);
 ";
