@@ -6,7 +6,9 @@ Run from the repository root: python3 -m unittest discover -s scripts/tests
 
 from __future__ import annotations
 
+import contextlib
 import importlib.machinery
+import io
 import importlib.util
 import json
 import sqlite3
@@ -507,6 +509,291 @@ class LogSummaryTest(unittest.TestCase):
         self.assertEqual(sum(groups.values()), 3)
         self.assertTrue(all(len(message) <= 240 for message in groups))
         self.assertTrue(any("<uuid>" in message and "I…" in message for message in groups))
+
+
+def item_text(item: dict) -> str:
+    """An item as the store keeps it: DynamoDB JSON, attribute names sorted, compact."""
+    def attribute(value):
+        if isinstance(value, str):
+            return {"S": value}
+        if isinstance(value, bool):
+            return {"BOOL": value}
+        if isinstance(value, (int, float)):
+            return {"N": str(value)}
+        if isinstance(value, dict):
+            return {"M": {key: attribute(inner) for key, inner in value.items()}}
+        raise TypeError(value)
+    return json.dumps({key: attribute(value) for key, value in item.items()}, sort_keys=True, separators=(",", ":"))
+
+
+def order_rows(**changes) -> dict:
+    order = {"pk": "ORDERS#ORDER_ID#VAL00001", "sk": "ORDER_ID#VAL00001", "orderId": "VAL00001",
+             "orderStatus": chaos.ACCEPTED, "units": 3, "updatedAt": NOW, "_tn": "ORDERS#ORDER", **changes}
+    sku = {"pk": "INVENTORY#SKU#VALAPPLE", "sk": "SKU#VALAPPLE", "sku": "VALAPPLE", "units": 67,
+           "_tn": "INVENTORY#SKU"}
+    return {(item["pk"], item["sk"]): item_text(item) for item in (order, sku)}
+
+
+class ItemDiffTest(unittest.TestCase):
+    def test_identical_snapshots_have_no_change(self):
+        self.assertEqual(chaos.diff_items(order_rows(), order_rows()), [])
+        self.assertEqual(chaos.diff_items({}, {}), [])
+
+    def test_an_updated_at_alone_is_a_change(self):
+        later = "2025-01-01T00:00:05.000Z"
+        (change,) = chaos.diff_items(order_rows(), order_rows(updatedAt=later))
+        self.assertEqual((change.kind, change.pk, change.sk, change.type_name, change.attributes),
+                         ("changed", "ORDERS#ORDER_ID#VAL00001", "ORDER_ID#VAL00001", "ORDERS#ORDER", ("updatedAt",)))
+        self.assertEqual(change.detail, f'updatedAt: "{NOW}" → "{later}"')
+        self.assertEqual(change.describe(), "changed ORDERS#ORDER_ID#VAL00001 | ORDER_ID#VAL00001 [ORDERS#ORDER]: "
+                                            f'updatedAt: "{NOW}" → "{later}"')
+
+    def test_changed_added_and_missing_attributes_are_named(self):
+        after = order_rows(orderStatus=chaos.REJECTED, paymentRetries=1)
+        before = order_rows()
+        before_item = json.loads(before[("ORDERS#ORDER_ID#VAL00001", "ORDER_ID#VAL00001")])
+        del before_item["units"]
+        before[("ORDERS#ORDER_ID#VAL00001", "ORDER_ID#VAL00001")] = json.dumps(before_item)
+        (change,) = chaos.diff_items(before, after)
+        self.assertEqual(change.attributes, ("orderStatus", "paymentRetries", "units"))
+        self.assertIn(f'orderStatus: "{chaos.ACCEPTED}" → "{chaos.REJECTED}"', change.detail)
+        self.assertIn("paymentRetries: (absent) → 1", change.detail)
+        self.assertIn("units: (absent) → 3", change.detail)
+
+    def test_added_and_removed_items(self):
+        before, after = order_rows(), order_rows()
+        removed_key = ("INVENTORY#SKU#VALAPPLE", "SKU#VALAPPLE")
+        del after[removed_key]
+        after[("PAYMENTS#ORDER_ID#VAL00001", "ORDER_ID#VAL00001#ORDER_PAYMENT")] = item_text(
+            {"pk": "PAYMENTS#ORDER_ID#VAL00001", "sk": "ORDER_ID#VAL00001#ORDER_PAYMENT",
+             "paymentStatus": "PAYMENT_ACCEPTED", "_tn": "PAYMENTS#ORDER_PAYMENT"})
+        changes = chaos.diff_items(before, after)
+        self.assertEqual([(c.kind, c.pk, c.type_name) for c in changes],
+                         [("removed", "INVENTORY#SKU#VALAPPLE", "INVENTORY#SKU"),
+                          ("added", "PAYMENTS#ORDER_ID#VAL00001", "PAYMENTS#ORDER_PAYMENT")])
+        self.assertIn('"units":67', changes[0].detail)
+        self.assertIn('"paymentStatus":"PAYMENT_ACCEPTED"', changes[1].detail)
+
+    def test_text_that_differs_with_the_same_attributes_is_still_a_change(self):
+        before = order_rows()
+        key = ("INVENTORY#SKU#VALAPPLE", "SKU#VALAPPLE")
+        after = dict(before)
+        after[key] = json.dumps(json.loads(before[key]), sort_keys=False, indent=1)
+        (change,) = chaos.diff_items(before, after)
+        self.assertEqual((change.kind, change.attributes, change.detail),
+                         ("changed", (), "same attributes, the stored text differs"))
+
+    def test_long_values_are_shortened(self):
+        (change,) = chaos.diff_items(order_rows(), order_rows(userId="I" * 2000))
+        self.assertIn("I…(×2000)", change.describe())
+        self.assertLess(len(change.describe()), 400)
+
+    def test_changes_are_grouped_by_type_and_attribute(self):
+        before = {**order_rows(), **{("ORDERS#ORDER_ID#VAL00002", "ORDER_ID#VAL00002"): item_text(
+            {"pk": "ORDERS#ORDER_ID#VAL00002", "sk": "ORDER_ID#VAL00002", "updatedAt": NOW, "_tn": "ORDERS#ORDER"})}}
+        after = {key: text.replace(NOW, "2026-01-01T00:00:00.000Z") for key, text in before.items()}
+        del after[("INVENTORY#SKU#VALAPPLE", "SKU#VALAPPLE")]
+        groups = chaos.group_item_changes(chaos.diff_items(before, after))
+        self.assertEqual(groups, Counter({("changed", "ORDERS#ORDER", "updatedAt"): 2,
+                                          ("removed", "INVENTORY#SKU", ""): 1}))
+
+    def test_changes_of_chaos_only_items_are_allowed_and_every_other_is_a_violation(self):
+        def rows(status):
+            items = [{"pk": "ORDERS#ORDER_ID#CHX00001", "sk": "ORDER_ID#CHX00001", "orderStatus": status},
+                     {"pk": "INVENTORY#SKU#CHXSKU01", "sk": "SKU#CHXSKU01#ORDER_ID#CHX00001#ORDER_ALLOCATION",
+                      "allocationStatus": status},
+                     {"pk": "ORDERS#ORDER_ID#VAL00001", "sk": "ORDER_ID#VAL00001", "orderStatus": status}]
+            return {(item["pk"], item["sk"]): item_text(item) for item in items}
+        violations, allowed = chaos.split_item_changes(chaos.diff_items(rows("A"), rows("B")))
+        self.assertEqual([change.pk for change in violations], ["ORDERS#ORDER_ID#VAL00001"])
+        self.assertEqual([change.pk for change in allowed], ["INVENTORY#SKU#CHXSKU01", "ORDERS#ORDER_ID#CHX00001"])
+
+    def test_load_item_rows_and_replay_progress_read_the_file(self):
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "ecomm.sqlite3"
+            connection = sqlite3.connect(path)
+            connection.execute("CREATE TABLE items (pk TEXT NOT NULL, sk TEXT NOT NULL, item TEXT NOT NULL, "
+                               "PRIMARY KEY (pk, sk)) WITHOUT ROWID")
+            for (pk, sk), text in order_rows().items():
+                connection.execute("INSERT INTO items VALUES (?, ?, ?)", (pk, sk, text))
+            connection.commit()
+            self.assertEqual(chaos.load_item_rows(path), order_rows())
+            self.assertIsNone(chaos.read_replay_progress(path, "chaos-replay-1"))  # no replays table yet
+            connection.execute("CREATE TABLE replays (name TEXT PRIMARY KEY, position TEXT, delivered INTEGER, "
+                               "done INTEGER)")
+            connection.execute("INSERT INTO replays VALUES ('chaos-replay-1', 'CREATED_AT#x', 400, 0)")
+            connection.commit()
+            connection.close()
+            self.assertEqual(chaos.read_replay_progress(path, "chaos-replay-1"),
+                             {"name": "chaos-replay-1", "position": "CREATED_AT#x", "delivered": 400, "done": 0})
+            self.assertIsNone(chaos.read_replay_progress(path, "other"))
+
+
+class ReplayRunTest(unittest.TestCase):
+    def test_the_summary_is_read_loosely(self):
+        self.assertEqual(chaos.parse_replay_summary(
+            "replay chaos-final: 1234 event(s) delivered as 2345 message(s) in 0.8 s (1234 matching)"), (1234, 2345))
+        self.assertEqual(chaos.parse_replay_summary("replay x: 1 event delivered as 3 messages in 0 s"), (1, 3))
+        self.assertIsNone(chaos.parse_replay_summary("replay x is already done (12 events delivered)"))
+
+    def test_every_run_must_exit_0_except_the_one_killed_on_purpose(self):
+        R = chaos.ReplayRun
+        runs = [R("chaos-replay-1", "killed", -9, 0.3, killed=True, progress={"delivered": 200}),
+                R("chaos-replay-1", "resume", 0, 1.0, output="replay chaos-replay-1: 5 events delivered as 9 messages"),
+                R("chaos-replay-1", "rerun", 0, 0.1, output="replay chaos-replay-1 is already done"),
+                R("chaos-replay-2", "killed", 0, 0.1),  # finished before the kill: fine
+                R("chaos-replay-3", "run", 1, 2.0, stderr_tail="Error: the store failed"),
+                R("chaos-final", "final", None, 900.0, timed_out=True)]
+        self.assertEqual(chaos.replay_violations(runs), [
+            "chaos-replay-3 [run]: exit 1 after 2.00 s; stderr: Error: the store failed",
+            "chaos-final [final]: did not finish within 900 s (killed); stderr: "])
+        self.assertIn("progress kept: {'delivered': 200}", runs[0].describe())
+        self.assertIn("finished before the kill", runs[3].describe())
+
+    def test_replay_checks_appear_only_when_replays_ran(self):
+        scenario = Scenario()
+        self.assertNotIn("replays completed", scenario.check())
+        self.assertNotIn("a full replay changes nothing", scenario.check())
+        scenario.log.replays.append(chaos.ReplayRun("chaos-replay-1", "run", 0, 1.0))
+        scenario.log.final_replay = chaos.FinalReplay([], items_compared=10)
+        checks = scenario.check()
+        self.assertTrue(checks["replays completed"].passed)
+        self.assertTrue(checks["a full replay changes nothing"].passed)
+        scenario.log.replays.append(chaos.ReplayRun("chaos-replay-2", "run", 2, 1.0))
+        scenario.log.final_replay = chaos.FinalReplay(["changed ORDERS#ORDER_ID#VAL00001 | …"])
+        self.assertEqual(set(failed(scenario.check())), {"replays completed", "a full replay changes nothing"})
+
+    def test_a_killed_replay_is_resumed_then_rerun(self):
+        fake = """#!/bin/sh
+# ecomm replay --name NAME --data-dir DIR --rate RATE
+if [ -e "$5/started-$3" ]; then
+  echo "replay progress" >&2
+  echo "replay $3: 4 event(s) delivered as 9 message(s) in 0.0 s"
+else
+  touch "$5/started-$3"
+  exec sleep 30
+fi
+"""
+        with tempfile.TemporaryDirectory() as directory:
+            data_dir = Path(directory)
+            binary = data_dir / "ecomm"
+            binary.write_text(fake)
+            binary.chmod(0o755)
+            connection = sqlite3.connect(data_dir / chaos.DATABASE_FILE)
+            connection.execute("CREATE TABLE items (pk TEXT, sk TEXT, gsi1pk TEXT, item TEXT)")
+            connection.executemany("INSERT INTO items VALUES (?, ?, ?, '{}')",
+                                   [(f"EVENTS#ORDER_ID#{n}", "EVENT#X", "EVENTS#EVENT") for n in range(500)])
+            connection.execute("CREATE TABLE replays (name TEXT PRIMARY KEY, delivered INTEGER, done INTEGER)")
+            connection.execute("INSERT INTO replays VALUES ('chaos-replay-1', 200, 0)")
+            connection.commit()
+            connection.close()
+            run = chaos.ChaosRun(chaos.build_plan(1, 10, 0), None, binary, data_dir, threads=1, request_timeout=1,
+                                 request_deadline=1, err=open("/dev/null", "w"), replay_timeout=20)
+            run.replay(chaos.Op("replay", "replay chaos-replay-1", target="chaos-replay-1", rate=2000, kill_at=0.5))
+            run.err.close()
+        self.assertEqual([(r.role, r.exit_code, r.killed) for r in run.log.replays],
+                         [("killed", -9, True), ("resume", 0, False), ("rerun", 0, False)])
+        self.assertEqual(run.log.replays[0].kill_after_s, chaos.replay_kill_delay(0.5, 500, 2000))
+        self.assertEqual(run.log.replays[0].progress, {"name": "chaos-replay-1", "delivered": 200, "done": 0})
+        self.assertEqual(run.log.replays[1].summary, (4, 9))
+        self.assertEqual(run.log.replays[1].stderr_tail, "replay progress")
+        self.assertEqual(chaos.replay_violations(run.log.replays), [])
+
+    def test_the_kill_delay_scales_with_the_events_and_the_rate(self):
+        self.assertEqual(chaos.replay_kill_delay(0.5, 2000, 2000), round(0.5 * (chaos.REPLAY_STARTUP_S + 1.0), 3))
+        self.assertEqual(chaos.replay_kill_delay(0.5, 0, 2000), round(0.5 * chaos.REPLAY_STARTUP_S, 3))
+        self.assertLess(chaos.replay_kill_delay(0.5, 10_000, 0), chaos.replay_kill_delay(0.5, 10_000, 2000))
+
+    def test_replay_command(self):
+        self.assertEqual(chaos.replay_command(Path("/bin/ecomm"), "chaos-final", Path("/d"), 0),
+                         ["/bin/ecomm", "replay", "--name", "chaos-final", "--data-dir", "/d", "--rate", "0"])
+
+
+class ReplayPlanTest(unittest.TestCase):
+    @staticmethod
+    def late_phase(plan):
+        name, ops = plan.phases[3]
+        assert name == "tamper (late)"
+        return ops
+
+    def test_the_replays_are_in_the_late_phase_and_one_is_killed(self):
+        plan = chaos.build_plan(7, 300, 2, 3)
+        self.assertEqual(plan, chaos.build_plan(7, 300, 2, 3))
+        replays = chaos.replay_ops(plan)
+        self.assertEqual(sorted(op.target for op in replays),
+                         ["chaos-replay-1", "chaos-replay-2", "chaos-replay-3"])
+        late = self.late_phase(plan)
+        self.assertTrue(all(op in late for op in replays))
+        self.assertTrue(all(late.index(op) <= len(late) // 2 for op in replays), "in the first half")
+        self.assertTrue(all(op.rate == chaos.DEFAULT_REPLAY_RATE for op in replays))
+        killed = [op for op in replays if op.kill_at > 0]
+        self.assertEqual(len(killed), 1)
+        low, high = chaos.REPLAY_KILL_FRACTION
+        self.assertTrue(low <= killed[0].kill_at <= high)
+
+    def test_the_draws_are_deterministic_per_seed(self):
+        def drawn(seed):
+            plan = chaos.build_plan(seed, 300, 2, 2)
+            return [(self.late_phase(plan).index(op), op.target, op.kill_at) for op in chaos.replay_ops(plan)]
+        self.assertEqual(drawn(5), drawn(5))
+        self.assertNotEqual([drawn(seed) for seed in range(5)], [drawn(5)] * 5)
+
+    def test_the_default_is_one_replay_which_is_killed_and_resumed(self):
+        (replay,) = chaos.replay_ops(chaos.build_plan(7, 300, 2))
+        self.assertEqual(replay.target, "chaos-replay-1")
+        self.assertGreater(replay.kill_at, 0)
+
+    def test_zero_replays_disables_them_and_leaves_the_rest_of_the_plan_alone(self):
+        without = chaos.build_plan(7, 300, 2, 0)
+        with_replays = chaos.build_plan(7, 300, 2, 2)
+        self.assertEqual(chaos.replay_ops(without), [])
+        stripped = tuple((name, tuple(op for op in ops if op.kind != "replay")) for name, ops in with_replays.phases)
+        self.assertEqual(stripped, without.phases)
+        self.assertEqual((without.orders, without.lots, without.kill_pauses, without.payment_seed),
+                         (with_replays.orders, with_replays.lots, with_replays.kill_pauses, with_replays.payment_seed))
+
+    def test_a_server_kill_falls_inside_the_late_phase_while_the_replays_run(self):
+        for seed in range(20):
+            plan = chaos.build_plan(seed, 200, 2, 1)
+            start = sum(len(ops) for _, ops in plan.phases[:3])
+            end = start + len(plan.phases[3][1])
+            self.assertTrue(any(start < point < end for point in plan.kill_points), (seed, plan.kill_points))
+            self.assertEqual(list(plan.kill_points), sorted(set(plan.kill_points)))
+            self.assertEqual(len(plan.kill_points), 2)
+        self.assertEqual(chaos.build_plan(3, 200, 0, 1).kill_points, ())
+
+    def test_the_dry_run_shows_the_replays(self):
+        def dry(*extra):
+            return subprocess.run([sys.executable, str(SCRIPT), "--dry-run", "--seed", "11", "--orders", "50",
+                                   "--kills", "1", *extra], capture_output=True, text=True, check=True,
+                                  timeout=60).stdout
+        shown = dry("--replays", "2")
+        self.assertIn("ecomm replay --name chaos-replay-1 --rate 2000", shown)
+        self.assertIn("ecomm replay --name chaos-replay-2 --rate 2000", shown)
+        self.assertEqual(shown.count("kill -9 at"), 2)  # in the label and the detail of the killed one
+        self.assertNotIn("ecomm replay", dry("--replays", "0"))
+
+    def test_replay_options(self):
+        args = chaos.parse_args(["--seed", "5", "--replays", "0", "--no-final-replay", "--replay-rate", "500"])
+        self.assertEqual((args.replays, args.replay_rate, args.no_final_replay), (0, 500, True))
+        self.assertEqual(chaos.reproduce_line(args, 5), "reproduce: scripts/chaos --seed 5 --orders 2000 --kills 3 "
+                                                        "--replays 0 --replay-rate 500 --no-final-replay")
+        defaults = chaos.parse_args([])
+        self.assertEqual((defaults.replays, defaults.replay_rate, defaults.no_final_replay), (1, 2000, False))
+        with contextlib.redirect_stderr(io.StringIO()):
+            for bad in (["--replays", "-1"], ["--replay-rate", "-5"]):
+                with self.assertRaises(SystemExit):
+                    chaos.parse_args(bad)
+
+    def test_a_binary_without_replay_is_a_usage_error(self):
+        with tempfile.TemporaryDirectory() as directory:
+            binary = Path(directory) / "ecomm"
+            binary.write_text("#!/bin/sh\necho \"error: unrecognized subcommand '$1'\" >&2\nexit 2\n")
+            binary.chmod(0o755)
+            result = subprocess.run([sys.executable, str(SCRIPT), "--ecomm-bin", str(binary), "--seed", "1"],
+                                    capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("has no `replay` subcommand", result.stderr)
 
 
 class CommandLineTest(unittest.TestCase):
