@@ -7,6 +7,12 @@ export const DEFAULT_STAGE = 'dev';
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/**
+ * Days the bus archive keeps events when `archiveRetentionDays` is not set: a month on `prod`
+ * (enough to notice a bug and replay after fixing it), a week elsewhere (cheap).
+ */
+export const DEFAULT_ARCHIVE_RETENTION_DAYS = { prod: 30, other: 7 } as const;
+
 /** Everything one deployment depends on, resolved once from context, environment and defaults. */
 export interface DeploymentConfig {
   readonly naming: Naming;
@@ -18,6 +24,8 @@ export interface DeploymentConfig {
   readonly paymentGatewayMode: string;
   /** Absolute directory holding `<binary>/bootstrap` for every Lambda. */
   readonly lambdaAssetsDir: string;
+  /** Days the event bus archive keeps events; 0 = indefinitely (EventBridge's meaning of 0). */
+  readonly archiveRetentionDays: number;
 }
 
 export interface ConfigSources {
@@ -42,6 +50,7 @@ export function deploymentPrefix(packageJsonFile = path.join(INFRA_DIR, 'package
  * - `enableTestingApi` / `ENABLE_TESTING_API` (default: true unless the stage is `prod`);
  * - `logLevel` / `LOG_LEVEL` (default `INFO`);
  * - `paymentGatewayMode` / `PAYMENT_GATEWAY_MODE` (default `random`);
+ * - `archiveRetentionDays` / `ARCHIVE_RETENTION_DAYS` (default 30 on `prod`, else 7; 0 = forever);
  * - `LAMBDA_ASSETS_DIR` (default `<repo>/target/lambda`, relative paths resolved from infra/).
  */
 export function resolveDeploymentConfig(sources: ConfigSources, prefix = deploymentPrefix()): DeploymentConfig {
@@ -64,6 +73,10 @@ export function resolveDeploymentConfig(sources: ConfigSources, prefix = deploym
     throw new Error(`paymentGatewayMode "${paymentGatewayMode}" must be lower-case kebab-case`);
   }
   const { dir: lambdaAssetsDir } = lambdaAssetsDirectory(sources.env);
+  const archiveRetentionDays = parseRetentionDays(
+    setting('archiveRetentionDays', 'ARCHIVE_RETENTION_DAYS'),
+    stage.toLowerCase() === 'prod' ? DEFAULT_ARCHIVE_RETENTION_DAYS.prod : DEFAULT_ARCHIVE_RETENTION_DAYS.other,
+  );
 
   return {
     naming: new Naming(prefix, stage),
@@ -71,6 +84,7 @@ export function resolveDeploymentConfig(sources: ConfigSources, prefix = deploym
     logLevel,
     paymentGatewayMode,
     lambdaAssetsDir,
+    archiveRetentionDays,
   };
 }
 
@@ -103,6 +117,20 @@ function parseBoolean(name: string, value: string | undefined, fallback: boolean
     default:
       throw new Error(`${name} must be true or false, got "${value}"`);
   }
+}
+
+/** A whole number of days ≥ 0 (`"7"`, ` 30 `); anything else fails synth. */
+function parseRetentionDays(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const trimmed = value.trim();
+  const days = /^[0-9]+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (!Number.isSafeInteger(days)) {
+    throw new Error(
+      `archiveRetentionDays / ARCHIVE_RETENTION_DAYS must be a non-negative integer number of days ` +
+        `(0 = keep events indefinitely), got "${value}"`,
+    );
+  }
+  return days;
 }
 
 function parseLogLevel(value: string): LogLevel {

@@ -1,4 +1,4 @@
-import { CfnOutput, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
@@ -8,7 +8,7 @@ import { DomainHttpApi } from './constructs/domain-http-api';
 import { EventStorePipe } from './constructs/event-store-pipe';
 import { QueueWorker } from './constructs/queue-worker';
 import { DOMAINS, type Domain, type RoutingTable } from './routing';
-import { API_URL_OUTPUT_KEYS } from './outputs';
+import { API_URL_OUTPUT_KEYS, REPLAY_OUTPUT_KEYS, ruleArnOutputKey } from './outputs';
 import { GSI_NAME } from './table-access';
 
 /** Extra environment per worker binary, beyond TABLE_NAME. */
@@ -31,6 +31,7 @@ export interface EcommStackProps extends StackProps {
 export class EcommStack extends Stack {
   readonly table: dynamodb.Table;
   readonly bus: events.EventBus;
+  readonly archive: events.Archive;
   readonly pipe: EventStorePipe;
   readonly workers: QueueWorker[] = [];
   readonly apis: Partial<Record<Domain, DomainHttpApi>> = {};
@@ -69,6 +70,20 @@ export class EcommStack extends Stack {
 
     this.bus = new events.EventBus(this, 'EventBus', { eventBusName: naming.eventBus() });
     this.pipe = new EventStorePipe(this, 'EventStorePipe', { table: this.table, bus: this.bus, routing });
+    // Everything the pipe puts on the bus, for `npm run replay`. The pipe's role is the only
+    // principal this stack lets put events on the bus, so its source alone selects exactly those
+    // events. EventBridge's managed rule for the archive skips replayed events (no re-archiving).
+    this.archive = new events.Archive(this, 'EventArchive', {
+      sourceEventBus: this.bus,
+      archiveName: naming.eventArchive(),
+      description: `Events the event store pipe put on the bus (source ${routing.source}), kept for replays`,
+      eventPattern: { source: [routing.source] },
+      // undefined renders RetentionDays 0: keep forever, as EventBridge reads 0.
+      retention: config.archiveRetentionDays === 0 ? undefined : Duration.days(config.archiveRetentionDays),
+    });
+    // Without a kmsKey the L2 renders `KmsKeyIdentifier: ""`, which some regions reject
+    // (aws/aws-cdk#37847). Omitted, the archive uses its default AWS owned key.
+    (this.archive.node.defaultChild as events.CfnArchive).addPropertyDeletionOverride('KmsKeyIdentifier');
 
     for (const worker of routing.workers) {
       this.workers.push(
@@ -96,6 +111,18 @@ export class EcommStack extends Stack {
 
     new CfnOutput(this, 'TableName', { description: 'Event store / transactional table', value: this.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+    new CfnOutput(this, REPLAY_OUTPUT_KEYS.eventBusArn, {
+      description: 'Event bus ARN (replay destination)',
+      value: this.bus.eventBusArn,
+    });
+    new CfnOutput(this, REPLAY_OUTPUT_KEYS.archiveName, {
+      description: `Event bus archive (retention ${config.archiveRetentionDays === 0 ? 'indefinite' : `${config.archiveRetentionDays} days`})`,
+      value: this.archive.archiveName,
+    });
+    new CfnOutput(this, REPLAY_OUTPUT_KEYS.archiveArn, {
+      description: 'Event bus archive ARN (replay source)',
+      value: this.archive.archiveArn,
+    });
     new CfnOutput(this, 'EventStorePipeDlqUrl', {
       description: 'Pipe dead-letter queue',
       value: this.pipe.deadLetterQueue.queue.queueUrl,
@@ -104,6 +131,10 @@ export class EcommStack extends Stack {
       new CfnOutput(this, `${worker.node.id}DlqUrl`, {
         description: `${worker.node.id} dead-letter queue`,
         value: worker.deadLetterQueue.queue.queueUrl,
+      });
+      new CfnOutput(this, ruleArnOutputKey(worker.routedWorker), {
+        description: `${worker.node.id} rule (replay filter)`,
+        value: worker.rule.ruleArn,
       });
     }
   }

@@ -11,6 +11,8 @@ export const NAME_LIMITS = {
   sqsQueue: 80,
   dynamoDbTable: 255,
   eventBus: 256,
+  /** EventBridge archive names: 1–48 of `[.\-_A-Za-z0-9]`. */
+  eventArchive: 48,
   httpApi: 128,
 } as const;
 
@@ -100,6 +102,11 @@ export class Naming {
 
   eventBus(): string {
     return boundedName([this.qualifier, 'Common', 'EventBus', 'Bus'], NAME_LIMITS.eventBus);
+  }
+
+  /** The bus archive (48 characters at most, so long stages get the hash suffix soon). */
+  eventArchive(): string {
+    return boundedName([this.qualifier, 'Common', 'EventBus', 'Archive'], NAME_LIMITS.eventArchive);
   }
 
   httpApi(domain: string): string {

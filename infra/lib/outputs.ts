@@ -10,3 +10,21 @@ export const API_URL_OUTPUT_KEYS: Readonly<Record<Domain, string>> = {
   Payments: 'PaymentsApiUrl',
   Testing: 'TestingApiUrl',
 };
+
+/**
+ * Output keys a replay runner needs (`npm run replay`, lib/runner/replay.ts): the archive to
+ * replay from, the bus to replay into (StartReplay's EventSourceArn and Destination.Arn).
+ */
+export const REPLAY_OUTPUT_KEYS = {
+  eventBusArn: 'EventBusArn',
+  archiveName: 'EventArchiveName',
+  archiveArn: 'EventArchiveArn',
+} as const;
+
+/**
+ * `<Domain><Slice>RuleArn`: the worker's rule, for StartReplay's Destination.FilterArns when a
+ * replay targets only some workers. Same `<Domain><Slice>` stem as the `…DlqUrl` outputs.
+ */
+export function ruleArnOutputKey(worker: { readonly domain: string; readonly slice: string }): string {
+  return `${worker.domain}${worker.slice}RuleArn`;
+}

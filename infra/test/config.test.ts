@@ -47,6 +47,21 @@ describe('resolveDeploymentConfig', () => {
     expect(config.lambdaAssetsDir).toBe(path.join(INFRA_DIR, 'build', 'lambdas'));
   });
 
+  it('keeps archived events 7 days, 30 on prod, unless archiveRetentionDays / ARCHIVE_RETENTION_DAYS says otherwise', () => {
+    expect(resolve({}).archiveRetentionDays).toBe(7);
+    expect(resolve({ stage: 'qa' }).archiveRetentionDays).toBe(7);
+    expect(resolve({ stage: 'prod' }).archiveRetentionDays).toBe(30);
+    expect(resolve({ stage: 'prod' }, { ARCHIVE_RETENTION_DAYS: '3' }).archiveRetentionDays).toBe(3);
+    expect(resolve({ stage: 'prod', archiveRetentionDays: 0 }, { ARCHIVE_RETENTION_DAYS: '3' }).archiveRetentionDays).toBe(0);
+    expect(resolve({ archiveRetentionDays: ' 365 ' }).archiveRetentionDays).toBe(365);
+    expect(resolve({}, { ARCHIVE_RETENTION_DAYS: '' }).archiveRetentionDays).toBe(7);
+  });
+
+  it.each(['-1', '1.5', '7d', 'forever', '', '1e3'])('rejects archiveRetentionDays %j', (days) => {
+    expect(() => resolve({ archiveRetentionDays: days })).toThrow(/archiveRetentionDays.*non-negative integer/);
+    if (days !== '') expect(() => resolve({}, { ARCHIVE_RETENTION_DAYS: days })).toThrow(/non-negative integer/);
+  });
+
   it.each([
     [{ enableTestingApi: 'maybe' }, /true or false/],
     [{ logLevel: 'VERBOSE' }, /logLevel/],

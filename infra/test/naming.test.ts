@@ -89,6 +89,12 @@ describe('Naming', () => {
     expect(naming.httpApi('Inventory').length).toBeLessThanOrEqual(NAME_LIMITS.httpApi);
   });
 
+  it.each(stages)('keeps the archive name of stage %j within EventBridge\'s 48 characters and pattern', (stage) => {
+    const name = new Naming('ecommRs', stage).eventArchive();
+    expect(name.length).toBeLessThanOrEqual(NAME_LIMITS.eventArchive);
+    expect(name).toMatch(/^[.\-_A-Za-z0-9]+$/);
+  });
+
   it('uses readable, unhashed names for the dev stage', () => {
     const naming = new Naming('ecommRs', 'dev');
     expect(naming.stackName).toBe('ecommRs-dev');

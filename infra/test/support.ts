@@ -67,12 +67,15 @@ export interface Synthesized {
 
 const cache = new Map<string, Synthesized>();
 
-/** Synthesizes (once per argument set) the app as bin/app.ts does, for `stage`. */
-export function synthesize(stage: string, env: NodeJS.ProcessEnv = {}): Synthesized {
-  const key = JSON.stringify([stage, env]);
+/**
+ * Synthesizes (once per argument set) the app as bin/app.ts does, for `stage`, with extra
+ * environment variables and CDK context (`-c key=value`) if given.
+ */
+export function synthesize(stage: string, env: NodeJS.ProcessEnv = {}, context: Record<string, unknown> = {}): Synthesized {
+  const key = JSON.stringify([stage, env, context]);
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
-  const app = new App({ context: { ...cdkJsonContext(), stage } });
+  const app = new App({ context: { ...cdkJsonContext(), ...context, stage } });
   const config = resolveDeploymentConfig({
     context: (name) => app.node.tryGetContext(name),
     env: { LAMBDA_ASSETS_DIR: placeholderAssetsDir(), ...env },

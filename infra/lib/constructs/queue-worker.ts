@@ -45,6 +45,8 @@ export interface QueueWorkerProps {
 
 /** Rule → queue (+DLQ, alarm) → Lambda for one routing.json worker. */
 export class QueueWorker extends Construct {
+  /** The routing.json entry this worker serves. */
+  readonly routedWorker: RoutedWorker;
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: MonitoredDeadLetterQueue;
   readonly rule: events.Rule;
@@ -53,6 +55,7 @@ export class QueueWorker extends Construct {
   constructor(scope: Construct, id: string, props: QueueWorkerProps) {
     super(scope, id);
     const { worker, routing, config, table } = props;
+    this.routedWorker = worker;
     const { naming } = config;
 
     this.deadLetterQueue = new MonitoredDeadLetterQueue(this, 'DeadLetterQueue', {
