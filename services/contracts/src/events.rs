@@ -174,7 +174,12 @@ fn raise_once(item: Item) -> Put {
 }
 
 /// Why an event could not be raised. Each domain maps this into its own failure kinds.
+/// The `failureKind` of raising an event whose key exists (one event per name per order, one
+/// restock per lot), in every domain.
+pub const DUPLICATE_EVENT_RAISED_ERROR: &str = "DuplicateEventRaisedError";
+
 #[derive(Debug, thiserror::Error)]
+
 pub enum RaiseEventError {
     /// An event with the same key exists: the first writer won.
     #[error("the event was already raised")]

@@ -1,7 +1,8 @@
 //! The one failure type of the Inventory domain (BEHAVIOR.md §3).
 
 use contracts::IncomingEventError;
-use kernel::Failure;
+use contracts::events::DUPLICATE_EVENT_RAISED_ERROR;
+use kernel::failure::{Classification, Failure};
 use kernel::http::BodyError;
 use kernel::table::{CancellationReason, Key, TableError};
 
@@ -81,53 +82,46 @@ pub enum InventoryFailure {
 }
 
 impl Failure for InventoryFailure {
-    fn kind(&self) -> &'static str {
+    fn classify(&self) -> Classification {
         match self {
             Self::InvalidRequest(_)
             | Self::InvalidEvent(_)
             | Self::UnbuildableItem { .. }
-            | Self::InvalidStoredAllocation { .. } => "InvalidArgumentsError",
-            Self::Storage { .. } | Self::UnreadableSku(_) => "UnrecognizedError",
-            Self::DuplicateEventRaised { .. } => "DuplicateEventRaisedError",
-            Self::DuplicateRestockOperation { .. } => "DuplicateRestockOperationError",
-            Self::DuplicateStockAllocation { .. } => "DuplicateStockAllocationError",
-            Self::DepletedStockAllocation { .. } => "DepletedStockAllocationError",
+            | Self::InvalidStoredAllocation { .. } => Classification::INVALID_ARGUMENTS,
+            Self::Storage { .. } | Self::UnreadableSku(_) => Classification::UNRECOGNIZED,
+            Self::DuplicateEventRaised { .. } => {
+                Classification::permanent(DUPLICATE_EVENT_RAISED_ERROR)
+            }
+            Self::DuplicateRestockOperation { .. } => {
+                Classification::permanent("DuplicateRestockOperationError")
+            }
+            Self::DuplicateStockAllocation { .. } => {
+                Classification::permanent("DuplicateStockAllocationError")
+            }
+            Self::DepletedStockAllocation { .. } => {
+                Classification::permanent("DepletedStockAllocationError")
+            }
             Self::StockCompletionRefused { .. } | Self::StockCompletionConditionFailed { .. } => {
-                "InvalidStockCompletionError"
+                Classification::permanent(INVALID_STOCK_COMPLETION_ERROR)
             }
             Self::StockDeallocationRefused { .. }
-            | Self::StockDeallocationConditionFailed { .. }
-            | Self::SkuMissingForDeallocation { .. } => "InvalidStockDeallocationError",
-            Self::AllocationNotFound { .. } => "AllocationNotFoundError",
-        }
-    }
-
-    fn is_transient(&self) -> bool {
-        match self {
+            | Self::StockDeallocationConditionFailed { .. } => {
+                Classification::permanent(INVALID_STOCK_DEALLOCATION_ERROR)
+            }
+            // Deviation (#2): returned stock is never dropped, even when its SKU is missing.
+            Self::SkuMissingForDeallocation { .. } => {
+                Classification::transient(INVALID_STOCK_DEALLOCATION_ERROR)
+            }
             // Deviation (#4): a missing allocation is retried (bounded by the queue's
             // maxReceiveCount, then the DLQ) instead of being silently consumed.
-            Self::Storage { .. } | Self::UnreadableSku(_) | Self::AllocationNotFound { .. } => true,
-            // Deviation (#2): returned stock is never dropped, even when its SKU is missing.
-            Self::SkuMissingForDeallocation { .. } => true,
-            Self::InvalidRequest(_)
-            | Self::InvalidEvent(_)
-            | Self::UnbuildableItem { .. }
-            | Self::InvalidStoredAllocation { .. }
-            | Self::DuplicateEventRaised { .. }
-            | Self::DuplicateRestockOperation { .. }
-            | Self::DuplicateStockAllocation { .. }
-            | Self::DepletedStockAllocation { .. }
-            | Self::StockCompletionRefused { .. }
-            | Self::StockCompletionConditionFailed { .. }
-            | Self::StockDeallocationRefused { .. }
-            | Self::StockDeallocationConditionFailed { .. } => false,
+            Self::AllocationNotFound { .. } => Classification::transient("AllocationNotFoundError"),
         }
     }
-
-    fn is_invalid_arguments(&self) -> bool {
-        self.kind() == "InvalidArgumentsError"
-    }
 }
+
+/// Kinds more than one failure shares.
+pub const INVALID_STOCK_COMPLETION_ERROR: &str = "InvalidStockCompletionError";
+pub const INVALID_STOCK_DEALLOCATION_ERROR: &str = "InvalidStockDeallocationError";
 
 #[cfg(test)]
 mod tests {
@@ -183,7 +177,7 @@ mod tests {
     fn kinds_are_the_original_names() {
         assert_eq!(
             InventoryFailure::InvalidRequest(kernel::http::BodyError::NotAnObject).kind(),
-            "InvalidArgumentsError"
+            kernel::failure::INVALID_ARGUMENTS_ERROR
         );
         assert!(
             InventoryFailure::InvalidRequest(kernel::http::BodyError::Missing)
@@ -197,7 +191,7 @@ mod tests {
                 }
             }
             .kind(),
-            "UnrecognizedError"
+            kernel::failure::UNRECOGNIZED_ERROR
         );
         assert_eq!(
             InventoryFailure::StockDeallocationRefused {

@@ -118,7 +118,7 @@ mod tests {
             matches!(&failure, InventoryFailure::InvalidStoredAllocation { key, .. } if *key == order_allocation_key())
         );
         assert!(!failure.is_transient());
-        assert_eq!(failure.kind(), "InvalidArgumentsError");
+        assert_eq!(failure.kind(), kernel::failure::INVALID_ARGUMENTS_ERROR);
     }
 
     #[tokio::test]

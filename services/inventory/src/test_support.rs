@@ -108,7 +108,7 @@ where
             matches!(failure, InventoryFailure::Storage { .. }),
             "{failure:?}"
         );
-        assert_eq!(failure.kind(), "UnrecognizedError");
+        assert_eq!(failure.kind(), kernel::failure::UNRECOGNIZED_ERROR);
         assert!(failure.is_transient());
     }
 }

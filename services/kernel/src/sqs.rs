@@ -84,14 +84,14 @@ impl<P: StreamEventProcessor> SqsWorker<P> {
         let new_image = match body.map(stream_new_image) {
             Some(Ok(new_image)) => new_image,
             Some(Err(error)) => {
-                tracing::warn!(worker, message_id, failure_kind = "InvalidArgumentsError", error = %error_chain(&error), "message consumed: malformed body");
+                tracing::warn!(worker, message_id, failure_kind = crate::failure::INVALID_ARGUMENTS_ERROR, error = %error_chain(&error), "message consumed: malformed body");
                 return RecordOutcome::Done;
             }
             None => {
                 tracing::warn!(
                     worker,
                     message_id,
-                    failure_kind = "InvalidArgumentsError",
+                    failure_kind = crate::failure::INVALID_ARGUMENTS_ERROR,
                     "message consumed: no body"
                 );
                 return RecordOutcome::Done;
@@ -183,20 +183,11 @@ mod tests {
     }
 
     impl Failure for TestFailure {
-        fn kind(&self) -> &'static str {
+        fn classify(&self) -> crate::failure::Classification {
             match self {
-                Self::Transient => "UnrecognizedError",
-                Self::Permanent => "InvalidArgumentsError",
+                Self::Transient => crate::failure::Classification::UNRECOGNIZED,
+                Self::Permanent => crate::failure::Classification::INVALID_ARGUMENTS,
             }
-        }
-        fn is_transient(&self) -> bool {
-            match self {
-                Self::Transient => true,
-                Self::Permanent => false,
-            }
-        }
-        fn is_invalid_arguments(&self) -> bool {
-            !self.is_transient()
         }
     }
 

@@ -42,7 +42,7 @@ pub fn sqs_event(payload: serde_json::Value) -> SqsEvent {
         match serde_json::from_value::<SqsMessage>(record) {
             Ok(message) => event.records.push(message),
             Err(error) => {
-                tracing::warn!(failure_kind = "InvalidArgumentsError", error = %error, "record consumed: not an SQS message");
+                tracing::warn!(failure_kind = kernel::failure::INVALID_ARGUMENTS_ERROR, error = %error, "record consumed: not an SQS message");
             }
         }
     }

@@ -1,7 +1,8 @@
 //! The Orders domain's failure kinds (BEHAVIOR.md §3) and their retry semantics.
 
+use contracts::events::DUPLICATE_EVENT_RAISED_ERROR;
 use contracts::{EventName, OrderId};
-use kernel::Failure;
+use kernel::failure::{Classification, Failure};
 use kernel::table::BoxError;
 
 use crate::order_status::{OrderEventName, OrderStatus};
@@ -86,49 +87,31 @@ impl OrdersFailure {
 }
 
 impl Failure for OrdersFailure {
-    fn kind(&self) -> &'static str {
+    fn classify(&self) -> Classification {
         match self {
-            OrdersFailure::InvalidArguments { .. } => "InvalidArgumentsError",
-            OrdersFailure::Unrecognized { .. } => "UnrecognizedError",
-            OrdersFailure::DuplicateEventRaised { .. } => "DuplicateEventRaisedError",
-            OrdersFailure::InvalidOperation { .. } => "InvalidOperationError",
+            OrdersFailure::InvalidArguments { .. } => Classification::INVALID_ARGUMENTS,
+            OrdersFailure::Unrecognized { .. } => Classification::UNRECOGNIZED,
+            OrdersFailure::DuplicateEventRaised { .. } => {
+                Classification::permanent(DUPLICATE_EVENT_RAISED_ERROR)
+            }
+            OrdersFailure::InvalidOperation { .. } => {
+                Classification::permanent("InvalidOperationError")
+            }
             OrdersFailure::RedundantOrderStatusTransition { .. } => {
-                "RedundantOrderStatusTransitionError"
+                Classification::permanent("RedundantOrderStatusTransitionError")
             }
-            OrdersFailure::StaleOrderStatusTransition { .. } => "StaleOrderStatusTransitionError",
+            OrdersFailure::StaleOrderStatusTransition { .. } => {
+                Classification::permanent("StaleOrderStatusTransitionError")
+            }
             OrdersFailure::ForbiddenOrderStatusTransition { .. } => {
-                "ForbiddenOrderStatusTransitionError"
+                Classification::permanent("ForbiddenOrderStatusTransitionError")
             }
-            OrdersFailure::OrderStatusRace { .. } => "OrderStatusRaceError",
-            OrdersFailure::OrderCreateRace { .. } => "OrderCreateRaceError",
-        }
-    }
-
-    fn is_transient(&self) -> bool {
-        match self {
-            OrdersFailure::Unrecognized { .. }
-            | OrdersFailure::OrderStatusRace { .. }
-            | OrdersFailure::OrderCreateRace { .. } => true,
-            OrdersFailure::InvalidArguments { .. }
-            | OrdersFailure::DuplicateEventRaised { .. }
-            | OrdersFailure::InvalidOperation { .. }
-            | OrdersFailure::RedundantOrderStatusTransition { .. }
-            | OrdersFailure::StaleOrderStatusTransition { .. }
-            | OrdersFailure::ForbiddenOrderStatusTransition { .. } => false,
-        }
-    }
-
-    fn is_invalid_arguments(&self) -> bool {
-        match self {
-            OrdersFailure::InvalidArguments { .. } => true,
-            OrdersFailure::Unrecognized { .. }
-            | OrdersFailure::DuplicateEventRaised { .. }
-            | OrdersFailure::InvalidOperation { .. }
-            | OrdersFailure::RedundantOrderStatusTransition { .. }
-            | OrdersFailure::StaleOrderStatusTransition { .. }
-            | OrdersFailure::ForbiddenOrderStatusTransition { .. }
-            | OrdersFailure::OrderStatusRace { .. }
-            | OrdersFailure::OrderCreateRace { .. } => false,
+            OrdersFailure::OrderStatusRace { .. } => {
+                Classification::transient("OrderStatusRaceError")
+            }
+            OrdersFailure::OrderCreateRace { .. } => {
+                Classification::transient("OrderCreateRaceError")
+            }
         }
     }
 }
@@ -199,9 +182,13 @@ mod tests {
         assert_eq!(
             classified,
             [
-                ("InvalidArgumentsError", false, true),
-                ("UnrecognizedError", true, false),
-                ("DuplicateEventRaisedError", false, false),
+                (kernel::failure::INVALID_ARGUMENTS_ERROR, false, true),
+                (kernel::failure::UNRECOGNIZED_ERROR, true, false),
+                (
+                    contracts::events::DUPLICATE_EVENT_RAISED_ERROR,
+                    false,
+                    false
+                ),
                 ("InvalidOperationError", false, false),
                 ("RedundantOrderStatusTransitionError", false, false),
                 ("StaleOrderStatusTransitionError", false, false),

@@ -74,7 +74,11 @@ where
         let table = Arc::new(ScriptedTable::new());
         table.then(Scripted::Fail(error));
         let failure = call(table).await.unwrap_err();
-        assert_eq!(failure.kind(), "UnrecognizedError", "{failure:?}");
+        assert_eq!(
+            failure.kind(),
+            kernel::failure::UNRECOGNIZED_ERROR,
+            "{failure:?}"
+        );
         assert!(failure.is_transient(), "{failure:?}");
     }
 }

@@ -1,6 +1,8 @@
 //! The one failure type of the Payments domain (BEHAVIOR.md §3).
 
+use contracts::events::DUPLICATE_EVENT_RAISED_ERROR;
 use contracts::{IncomingEventError, OrderId};
+use kernel::failure::Classification;
 use kernel::http::BodyError;
 use kernel::table::{Key, TableError};
 
@@ -59,47 +61,25 @@ pub enum PaymentsFailure {
 }
 
 impl kernel::Failure for PaymentsFailure {
-    fn kind(&self) -> &'static str {
+    fn classify(&self) -> Classification {
         match self {
             Self::InvalidIncomingEvent(_)
             | Self::InvalidRequest(_)
             | Self::InvalidStoredPayment { .. }
-            | Self::InvalidEventItem(_) => "InvalidArgumentsError",
-            Self::Storage { .. } | Self::ConcurrentPaymentRecord { .. } => "UnrecognizedError",
-            Self::DuplicateEventRaised { .. } => "DuplicateEventRaisedError",
-            Self::PaymentFailed { .. } => "PaymentFailedError",
-            Self::PaymentAlreadyAccepted { .. } => "PaymentAlreadyAcceptedError",
-            Self::PaymentAlreadyRejected { .. } => "PaymentAlreadyRejectedError",
-        }
-    }
-
-    fn is_transient(&self) -> bool {
-        match self {
-            Self::Storage { .. }
-            | Self::ConcurrentPaymentRecord { .. }
-            | Self::PaymentFailed { .. } => true,
-            Self::InvalidIncomingEvent(_)
-            | Self::InvalidRequest(_)
-            | Self::InvalidStoredPayment { .. }
-            | Self::InvalidEventItem(_)
-            | Self::DuplicateEventRaised { .. }
-            | Self::PaymentAlreadyAccepted { .. }
-            | Self::PaymentAlreadyRejected { .. } => false,
-        }
-    }
-
-    fn is_invalid_arguments(&self) -> bool {
-        match self {
-            Self::InvalidIncomingEvent(_)
-            | Self::InvalidRequest(_)
-            | Self::InvalidStoredPayment { .. }
-            | Self::InvalidEventItem(_) => true,
-            Self::Storage { .. }
-            | Self::ConcurrentPaymentRecord { .. }
-            | Self::DuplicateEventRaised { .. }
-            | Self::PaymentFailed { .. }
-            | Self::PaymentAlreadyAccepted { .. }
-            | Self::PaymentAlreadyRejected { .. } => false,
+            | Self::InvalidEventItem(_) => Classification::INVALID_ARGUMENTS,
+            Self::Storage { .. } | Self::ConcurrentPaymentRecord { .. } => {
+                Classification::UNRECOGNIZED
+            }
+            Self::DuplicateEventRaised { .. } => {
+                Classification::permanent(DUPLICATE_EVENT_RAISED_ERROR)
+            }
+            Self::PaymentFailed { .. } => Classification::transient("PaymentFailedError"),
+            Self::PaymentAlreadyAccepted { .. } => {
+                Classification::permanent("PaymentAlreadyAcceptedError")
+            }
+            Self::PaymentAlreadyRejected { .. } => {
+                Classification::permanent("PaymentAlreadyRejectedError")
+            }
         }
     }
 }
@@ -150,10 +130,13 @@ mod tests {
             assert!(!failure.is_transient(), "{failure:?}");
         }
         assert_eq!(transient[2].kind(), "PaymentFailedError");
-        assert_eq!(permanent[0].kind(), "DuplicateEventRaisedError");
+        assert_eq!(
+            permanent[0].kind(),
+            contracts::events::DUPLICATE_EVENT_RAISED_ERROR
+        );
         assert_eq!(permanent[1].kind(), "PaymentAlreadyAcceptedError");
         assert_eq!(permanent[2].kind(), "PaymentAlreadyRejectedError");
         assert!(permanent[3].is_invalid_arguments());
-        assert_eq!(transient[0].kind(), "UnrecognizedError");
+        assert_eq!(transient[0].kind(), kernel::failure::UNRECOGNIZED_ERROR);
     }
 }

@@ -1,5 +1,7 @@
 //! The one failure type of the Testing domain (BEHAVIOR.md §3).
 
+use contracts::events::DUPLICATE_EVENT_RAISED_ERROR;
+use kernel::failure::Classification;
 use kernel::http::BodyError;
 use kernel::table::{Key, TableError};
 
@@ -33,32 +35,15 @@ pub enum TestingFailure {
 }
 
 impl kernel::Failure for TestingFailure {
-    fn kind(&self) -> &'static str {
+    fn classify(&self) -> Classification {
         match self {
             Self::InvalidRequest(_) | Self::InvalidEventData(_) | Self::UnstorableEvent { .. } => {
-                "InvalidArgumentsError"
+                Classification::INVALID_ARGUMENTS
             }
-            Self::Storage { .. } => "UnrecognizedError",
-            Self::DuplicateEventRaised { .. } => "DuplicateEventRaisedError",
-        }
-    }
-
-    fn is_transient(&self) -> bool {
-        match self {
-            Self::Storage { .. } => true,
-            Self::InvalidRequest(_)
-            | Self::InvalidEventData(_)
-            | Self::UnstorableEvent { .. }
-            | Self::DuplicateEventRaised { .. } => false,
-        }
-    }
-
-    fn is_invalid_arguments(&self) -> bool {
-        match self {
-            Self::InvalidRequest(_) | Self::InvalidEventData(_) | Self::UnstorableEvent { .. } => {
-                true
+            Self::Storage { .. } => Classification::UNRECOGNIZED,
+            Self::DuplicateEventRaised { .. } => {
+                Classification::permanent(DUPLICATE_EVENT_RAISED_ERROR)
             }
-            Self::Storage { .. } | Self::DuplicateEventRaised { .. } => false,
         }
     }
 }
@@ -72,7 +57,7 @@ mod tests {
     #[test]
     fn kinds_and_transience_follow_the_original() {
         let invalid = TestingFailure::InvalidRequest(BodyError::Missing);
-        assert_eq!(invalid.kind(), "InvalidArgumentsError");
+        assert_eq!(invalid.kind(), kernel::failure::INVALID_ARGUMENTS_ERROR);
         assert!(invalid.is_invalid_arguments());
         assert!(!invalid.is_transient());
 
@@ -80,14 +65,17 @@ mod tests {
             operation: "raise",
             source: TableError::Throttled { source: None },
         };
-        assert_eq!(storage.kind(), "UnrecognizedError");
+        assert_eq!(storage.kind(), kernel::failure::UNRECOGNIZED_ERROR);
         assert!(storage.is_transient());
         assert!(!storage.is_invalid_arguments());
 
         let duplicate = TestingFailure::DuplicateEventRaised {
             key: Key::new("p", "s"),
         };
-        assert_eq!(duplicate.kind(), "DuplicateEventRaisedError");
+        assert_eq!(
+            duplicate.kind(),
+            contracts::events::DUPLICATE_EVENT_RAISED_ERROR
+        );
         assert!(!duplicate.is_transient());
         assert!(!duplicate.is_invalid_arguments());
 
@@ -97,7 +85,7 @@ mod tests {
                 message: "Item size has exceeded the maximum allowed size".to_owned(),
             },
         };
-        assert_eq!(unstorable.kind(), "InvalidArgumentsError");
+        assert_eq!(unstorable.kind(), kernel::failure::INVALID_ARGUMENTS_ERROR);
         assert!(unstorable.is_invalid_arguments());
         assert!(!unstorable.is_transient());
     }

@@ -184,7 +184,7 @@ mod tests {
             .query_orders(&ListOrdersQuery::One(OrderId::parse("ORDER-1").unwrap()))
             .await
             .unwrap_err();
-        assert_eq!(failure.kind(), "UnrecognizedError");
+        assert_eq!(failure.kind(), kernel::failure::UNRECOGNIZED_ERROR);
     }
 
     #[tokio::test]

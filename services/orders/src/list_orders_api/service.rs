@@ -105,6 +105,6 @@ mod tests {
             .list_orders(ListOrdersRequest::default())
             .await
             .unwrap_err();
-        assert_eq!(failure.kind(), "UnrecognizedError");
+        assert_eq!(failure.kind(), kernel::failure::UNRECOGNIZED_ERROR);
     }
 }

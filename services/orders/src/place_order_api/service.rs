@@ -124,7 +124,7 @@ mod tests {
             ))
         });
         let failure = unrecognized.place_order(request()).await.unwrap_err();
-        assert_eq!(failure.kind(), "UnrecognizedError");
+        assert_eq!(failure.kind(), kernel::failure::UNRECOGNIZED_ERROR);
 
         let invalid = service(|_| {
             Err(OrdersFailure::invalid_arguments(
@@ -133,6 +133,6 @@ mod tests {
             ))
         });
         let failure = invalid.place_order(request()).await.unwrap_err();
-        assert_eq!(failure.kind(), "InvalidArgumentsError");
+        assert_eq!(failure.kind(), kernel::failure::INVALID_ARGUMENTS_ERROR);
     }
 }

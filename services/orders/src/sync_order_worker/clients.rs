@@ -309,7 +309,7 @@ mod tests {
                 .read_order(&order_id())
                 .await
                 .unwrap_err();
-            assert_eq!(failure.kind(), "InvalidArgumentsError");
+            assert_eq!(failure.kind(), kernel::failure::INVALID_ARGUMENTS_ERROR);
             assert!(!failure.is_transient());
         }
     }
@@ -506,7 +506,10 @@ mod tests {
             .raise_order_created_event(&created_event())
             .await
             .unwrap_err();
-        assert_eq!(failure.kind(), "DuplicateEventRaisedError");
+        assert_eq!(
+            failure.kind(),
+            contracts::events::DUPLICATE_EVENT_RAISED_ERROR
+        );
         assert!(!failure.is_transient());
     }
 

@@ -481,7 +481,7 @@ mod tests {
             .read(Err(invalid()));
         assert_eq!(
             sync_failure(&fake, EventName::OrderPlacedEvent).await,
-            ("InvalidArgumentsError", false)
+            (kernel::failure::INVALID_ARGUMENTS_ERROR, false)
         );
         assert_eq!(fake.calls().len(), 3, "nothing raised");
     }
@@ -493,7 +493,7 @@ mod tests {
             .create(Err(unrecognized()));
         assert_eq!(
             sync_failure(&fake, EventName::OrderPlacedEvent).await,
-            ("UnrecognizedError", true)
+            (kernel::failure::UNRECOGNIZED_ERROR, true)
         );
         assert_eq!(fake.calls().len(), 2);
     }
@@ -506,7 +506,7 @@ mod tests {
             .raise(Err(duplicate()));
         assert_eq!(
             sync_failure(&fake, EventName::OrderPlacedEvent).await,
-            ("DuplicateEventRaisedError", false)
+            (contracts::events::DUPLICATE_EVENT_RAISED_ERROR, false)
         );
     }
 
@@ -518,7 +518,7 @@ mod tests {
             .raise(Err(unrecognized()));
         assert_eq!(
             sync_failure(&fake, EventName::OrderPlacedEvent).await,
-            ("UnrecognizedError", true)
+            (kernel::failure::UNRECOGNIZED_ERROR, true)
         );
     }
 
@@ -549,7 +549,7 @@ mod tests {
             .raise(Err(duplicate()));
         assert_eq!(
             sync_failure(&fake, EventName::OrderPlacedEvent).await,
-            ("DuplicateEventRaisedError", false)
+            (contracts::events::DUPLICATE_EVENT_RAISED_ERROR, false)
         );
     }
 
@@ -559,8 +559,8 @@ mod tests {
     async fn a_failed_read_is_returned_and_nothing_else_happens() {
         for event in OrderEventName::ALL {
             for (failure, expected) in [
-                (unrecognized(), ("UnrecognizedError", true)),
-                (invalid(), ("InvalidArgumentsError", false)),
+                (unrecognized(), (kernel::failure::UNRECOGNIZED_ERROR, true)),
+                (invalid(), (kernel::failure::INVALID_ARGUMENTS_ERROR, false)),
             ] {
                 let fake = FakeClients::default().read(Err(failure));
                 assert_eq!(
@@ -578,7 +578,7 @@ mod tests {
         let fake = FakeClients::default();
         assert_eq!(
             sync_failure(&fake, EventName::SkuRestockedEvent).await,
-            ("InvalidArgumentsError", false)
+            (kernel::failure::INVALID_ARGUMENTS_ERROR, false)
         );
         assert!(fake.calls().is_empty());
     }
@@ -643,7 +643,7 @@ mod tests {
             .update(Err(unrecognized()));
         assert_eq!(
             sync_failure(&fake, EventName::OrderStockAllocatedEvent).await,
-            ("UnrecognizedError", true)
+            (kernel::failure::UNRECOGNIZED_ERROR, true)
         );
     }
 
@@ -766,7 +766,7 @@ mod tests {
             .read(Err(unrecognized()));
         assert_eq!(
             sync_failure(&fake, EventName::OrderShippedEvent).await,
-            ("UnrecognizedError", true)
+            (kernel::failure::UNRECOGNIZED_ERROR, true)
         );
     }
 }

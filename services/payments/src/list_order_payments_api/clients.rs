@@ -128,7 +128,7 @@ mod tests {
             })
             .await
             .unwrap_err();
-        assert_eq!(failure.kind(), "UnrecognizedError");
+        assert_eq!(failure.kind(), kernel::failure::UNRECOGNIZED_ERROR);
         assert!(failure.is_transient());
     }
 }

@@ -308,7 +308,7 @@ mod tests {
             .read_order_payment(&order_id())
             .await
             .unwrap_err();
-        assert_eq!(failure.kind(), "UnrecognizedError");
+        assert_eq!(failure.kind(), kernel::failure::UNRECOGNIZED_ERROR);
         assert!(failure.is_transient());
     }
 
@@ -464,7 +464,7 @@ mod tests {
                 ),
                 "{failure:?}"
             );
-            assert_eq!(failure.kind(), "UnrecognizedError");
+            assert_eq!(failure.kind(), kernel::failure::UNRECOGNIZED_ERROR);
             assert!(failure.is_transient());
         }
     }
@@ -478,7 +478,7 @@ mod tests {
                 .record_order_payment(&new_record())
                 .await
                 .unwrap_err();
-            assert_eq!(failure.kind(), "UnrecognizedError");
+            assert_eq!(failure.kind(), kernel::failure::UNRECOGNIZED_ERROR);
             assert!(failure.is_transient());
         }
     }
@@ -540,7 +540,7 @@ mod tests {
             .raise_event(&accepted_event())
             .await
             .unwrap_err();
-        assert_eq!(throttled.kind(), "UnrecognizedError");
+        assert_eq!(throttled.kind(), kernel::failure::UNRECOGNIZED_ERROR);
         assert!(throttled.is_transient());
     }
 }

@@ -870,7 +870,7 @@ mod tests {
 
         let failure = world.deliver_at(T0, 33.25).await.unwrap_err();
 
-        assert_eq!(failure.kind(), "InvalidArgumentsError");
+        assert_eq!(failure.kind(), kernel::failure::INVALID_ARGUMENTS_ERROR);
         assert!(!failure.is_transient());
         assert!(gateway.keys().is_empty());
         assert!(world.payments.records().is_empty());

@@ -144,7 +144,7 @@ mod tests {
                 .raise_raw_event(&event())
                 .await
                 .unwrap_err();
-            assert_eq!(failure.kind(), "UnrecognizedError");
+            assert_eq!(failure.kind(), kernel::failure::UNRECOGNIZED_ERROR);
             assert!(failure.is_transient());
         }
     }
