@@ -206,13 +206,7 @@ pub async fn raise_item(table: &dyn Table, item: Item) -> Result<(), RaiseEventE
     match table.put(raise_once(item)).await {
         Ok(()) => Ok(()),
         Err(TableError::ConditionalCheckFailed { .. }) => Err(RaiseEventError::Duplicate),
-        Err(
-            error @ (TableError::TransactionCanceled { .. }
-            | TableError::Throttled { .. }
-            | TableError::Unavailable { .. }
-            | TableError::Validation { .. }
-            | TableError::Other { .. }),
-        ) => Err(RaiseEventError::Storage(error)),
+        Err(error) => Err(RaiseEventError::Storage(error)),
     }
 }
 

@@ -105,13 +105,7 @@ impl AllocateStockClient for TableAllocateStockClient {
                     TableError::TransactionCanceled { reasons },
                 )),
             },
-            Err(
-                source @ (TableError::ConditionalCheckFailed { .. }
-                | TableError::Throttled { .. }
-                | TableError::Unavailable { .. }
-                | TableError::Validation { .. }
-                | TableError::Other { .. }),
-            ) => Err(storage_failure("allocating the stock", source)),
+            Err(source) => Err(storage_failure("allocating the stock", source)),
         }
     }
 }
@@ -142,13 +136,7 @@ impl RecordStockDepletionClient for TableRecordStockDepletionClient {
                     key: allocation_key(&command.order.sku, &command.order.order_id),
                 })
             }
-            Err(
-                source @ (TableError::TransactionCanceled { .. }
-                | TableError::Throttled { .. }
-                | TableError::Unavailable { .. }
-                | TableError::Validation { .. }
-                | TableError::Other { .. }),
-            ) => Err(storage_failure("recording the stock depletion", source)),
+            Err(source) => Err(storage_failure("recording the stock depletion", source)),
         }
     }
 }

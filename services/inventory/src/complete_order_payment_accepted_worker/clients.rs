@@ -33,13 +33,7 @@ impl SettleAllocationClient for TableCompleteAllocationClient {
             Err(TableError::ConditionalCheckFailed { .. }) => {
                 Err(InventoryFailure::StockCompletionConditionFailed { key })
             }
-            Err(
-                source @ (TableError::TransactionCanceled { .. }
-                | TableError::Throttled { .. }
-                | TableError::Unavailable { .. }
-                | TableError::Validation { .. }
-                | TableError::Other { .. }),
-            ) => Err(InventoryFailure::Storage {
+            Err(source) => Err(InventoryFailure::Storage {
                 action: "completing the allocation",
                 source,
             }),

@@ -71,14 +71,7 @@ impl SettleAllocationClient for TableDeallocateAllocationClient {
                     reasons,
                 })
             }
-            Err(
-                source @ (TableError::TransactionCanceled { .. }
-                | TableError::ConditionalCheckFailed { .. }
-                | TableError::Throttled { .. }
-                | TableError::Unavailable { .. }
-                | TableError::Validation { .. }
-                | TableError::Other { .. }),
-            ) => Err(InventoryFailure::Storage {
+            Err(source) => Err(InventoryFailure::Storage {
                 action: "deallocating the stock",
                 source,
             }),

@@ -66,14 +66,7 @@ impl RestockSkuClient for TableRestockSkuClient {
                     key: restock_key(&command.sku, &command.lot_id),
                 })
             }
-            Err(
-                source @ (TableError::TransactionCanceled { .. }
-                | TableError::ConditionalCheckFailed { .. }
-                | TableError::Throttled { .. }
-                | TableError::Unavailable { .. }
-                | TableError::Validation { .. }
-                | TableError::Other { .. }),
-            ) => Err(InventoryFailure::Storage {
+            Err(source) => Err(InventoryFailure::Storage {
                 action: "restocking the SKU",
                 source,
             }),

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use kernel::table::{Table, TableError};
+use kernel::table::Table;
 
 use super::model::{ListOrdersQuery, ListedOrder};
 use crate::failure::OrdersFailure;
@@ -41,14 +41,7 @@ impl QueryOrdersClient for TableQueryOrdersClient {
             .await
         {
             Ok(items) => items,
-            Err(
-                error @ (TableError::ConditionalCheckFailed { .. }
-                | TableError::TransactionCanceled { .. }
-                | TableError::Throttled { .. }
-                | TableError::Unavailable { .. }
-                | TableError::Validation { .. }
-                | TableError::Other { .. }),
-            ) => return Err(OrdersFailure::unrecognized("querying orders", error)),
+            Err(error) => return Err(OrdersFailure::unrecognized("querying orders", error)),
         };
         items
             .into_iter()

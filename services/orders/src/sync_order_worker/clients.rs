@@ -68,14 +68,7 @@ impl ReadOrderClient for TableReadOrderClient {
         // (the original read was eventually consistent).
         let item = match self.table.get(&order_key(order_id), true).await {
             Ok(item) => item,
-            Err(
-                error @ (TableError::ConditionalCheckFailed { .. }
-                | TableError::TransactionCanceled { .. }
-                | TableError::Throttled { .. }
-                | TableError::Unavailable { .. }
-                | TableError::Validation { .. }
-                | TableError::Other { .. }),
-            ) => return Err(OrdersFailure::unrecognized("reading the order", error)),
+            Err(error) => return Err(OrdersFailure::unrecognized("reading the order", error)),
         };
         item.map(|item| {
             Order::from_item(item).map_err(|error| {
@@ -133,13 +126,7 @@ impl CreateOrderClient for TableCreateOrderClient {
             // Deviation (#6): the original decoded the old item without checking it was there;
             // here an absent or invalid old item makes the caller read the order instead.
             Err(TableError::ConditionalCheckFailed { old_item }) => Ok(usable_order(old_item)),
-            Err(
-                error @ (TableError::TransactionCanceled { .. }
-                | TableError::Throttled { .. }
-                | TableError::Unavailable { .. }
-                | TableError::Validation { .. }
-                | TableError::Other { .. }),
-            ) => Err(OrdersFailure::unrecognized("creating the order", error)),
+            Err(error) => Err(OrdersFailure::unrecognized("creating the order", error)),
         }
     }
 }
@@ -176,13 +163,7 @@ impl UpdateOrderStatusClient for TableUpdateOrderStatusClient {
         match self.table.update(Self::status_update(change)).await {
             Ok(_) => Ok(StatusUpdate::Applied),
             Err(TableError::ConditionalCheckFailed { .. }) => Ok(StatusUpdate::Conflicted),
-            Err(
-                error @ (TableError::TransactionCanceled { .. }
-                | TableError::Throttled { .. }
-                | TableError::Unavailable { .. }
-                | TableError::Validation { .. }
-                | TableError::Other { .. }),
-            ) => Err(OrdersFailure::unrecognized(
+            Err(error) => Err(OrdersFailure::unrecognized(
                 "updating the order status",
                 error,
             )),
