@@ -11,10 +11,10 @@ use std::panic::AssertUnwindSafe;
 use async_trait::async_trait;
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use futures_util::FutureExt;
-use serde_dynamo::Item;
+use serde_dynamo::{AttributeValue, Item};
 use tracing::Instrument;
 
-use crate::failure::{Failure, error_chain};
+use crate::failure::{Failure, INVALID_ARGUMENTS_ERROR, error_chain};
 
 /// A worker slice's controller, as Lambda's SQS event source (or the local poller) calls it.
 #[async_trait]
@@ -67,60 +67,73 @@ impl<P: StreamEventProcessor> WorkerHandler for SqsWorker<P> {
 }
 
 impl<P: StreamEventProcessor> SqsWorker<P> {
+    /// Handles one record inside a span naming the worker, the message and (once the body is
+    /// read) the order or SKU, so every log line below carries them; a replayed event
+    /// (EventBridge's `replay-name`) also names its replay.
     async fn process_body(&self, message_id: &str, body: Option<&str>) -> RecordOutcome {
-        // A replayed event (EventBridge's `replay-name`) is handled like any other; its log
-        // lines say which replay brought it.
-        match body.and_then(replay_name) {
-            Some(replay) => {
-                let span = tracing::info_span!("replay", replay = %replay);
-                self.process_event(message_id, body).instrument(span).await
-            }
-            None => self.process_event(message_id, body).await,
+        let span = tracing::info_span!(
+            "record",
+            worker = self.processor.name(),
+            message_id,
+            order_id = tracing::field::Empty,
+            sku = tracing::field::Empty,
+            replay = tracing::field::Empty,
+        );
+        if let Some(replay) = body.and_then(replay_name) {
+            span.record("replay", replay.as_str());
         }
+        self.process_event(body).instrument(span).await
     }
 
-    async fn process_event(&self, message_id: &str, body: Option<&str>) -> RecordOutcome {
-        let worker = self.processor.name();
+    async fn process_event(&self, body: Option<&str>) -> RecordOutcome {
         let new_image = match body.map(stream_new_image) {
             Some(Ok(new_image)) => new_image,
             Some(Err(error)) => {
-                tracing::warn!(worker, message_id, failure_kind = crate::failure::INVALID_ARGUMENTS_ERROR, error = %error_chain(&error), "message consumed: malformed body");
+                tracing::warn!(failure_kind = INVALID_ARGUMENTS_ERROR, error = %error_chain(&error), "message consumed: malformed body");
                 return RecordOutcome::Done;
             }
             None => {
                 tracing::warn!(
-                    worker,
-                    message_id,
-                    failure_kind = crate::failure::INVALID_ARGUMENTS_ERROR,
+                    failure_kind = INVALID_ARGUMENTS_ERROR,
                     "message consumed: no body"
                 );
                 return RecordOutcome::Done;
             }
         };
+        record_subject(&new_image);
         match AssertUnwindSafe(self.processor.process(new_image))
             .catch_unwind()
             .await
         {
             Ok(Ok(())) => {
-                tracing::debug!(worker, message_id, "message processed");
+                tracing::debug!("message processed");
                 RecordOutcome::Done
             }
             Ok(Err(failure)) if failure.is_transient() => {
-                tracing::warn!(worker, message_id, failure_kind = failure.kind(), error = %error_chain(&failure), "message will be retried");
+                tracing::warn!(failure_kind = failure.kind(), error = %error_chain(&failure), "message will be retried");
                 RecordOutcome::Retry
             }
             Ok(Err(failure)) => {
-                tracing::info!(worker, message_id, failure_kind = failure.kind(), error = %error_chain(&failure), "message consumed");
+                tracing::info!(failure_kind = failure.kind(), error = %error_chain(&failure), "message consumed");
                 RecordOutcome::Done
             }
             Err(_panic) => {
-                tracing::error!(
-                    worker,
-                    message_id,
-                    "message will be retried: the processor panicked"
-                );
+                tracing::error!("message will be retried: the processor panicked");
                 RecordOutcome::Retry
             }
+        }
+    }
+}
+
+/// Puts the event's order id and SKU (when its data has them) on the current record span.
+fn record_subject(new_image: &Item) {
+    let Some(AttributeValue::M(data)) = new_image.get("eventData") else {
+        return;
+    };
+    let span = tracing::Span::current();
+    for (field, name) in [("orderId", "order_id"), ("sku", "sku")] {
+        if let Some(AttributeValue::S(value)) = data.get(field) {
+            span.record(name, value.as_str());
         }
     }
 }

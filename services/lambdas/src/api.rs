@@ -10,6 +10,7 @@ use kernel::http::{ApiHandler, ApiRequest, ApiResponse};
 use lambda_http::http::StatusCode;
 use lambda_http::http::header::{CONTENT_TYPE, HeaderValue};
 use lambda_http::{Body, Request, Response, service_fn};
+use tracing::Instrument;
 
 /// Runs the Lambda runtime loop for an API function.
 pub async fn run_api(handler: impl ApiHandler + 'static) -> Result<(), lambda_http::Error> {
@@ -22,8 +23,24 @@ pub async fn run_api(handler: impl ApiHandler + 'static) -> Result<(), lambda_ht
 
 /// Answers one API Gateway request with `handler`.
 pub async fn handle_api(handler: &(impl ApiHandler + ?Sized), request: Request) -> Response<Body> {
-    let response = handler.handle(api_request(request)).await;
+    // Every log line of the request carries its route and API Gateway's request id.
+    let span = tracing::info_span!(
+        "request",
+        route = request.uri().path(),
+        request_id = request_id(&request).unwrap_or_default(),
+    );
+    let response = handler.handle(api_request(request)).instrument(span).await;
     lambda_response(response)
+}
+
+/// API Gateway's id of the request (`requestContext.requestId`).
+fn request_id(request: &Request) -> Option<String> {
+    use lambda_http::RequestExt;
+    match request.request_context_ref()? {
+        lambda_http::request::RequestContext::ApiGatewayV2(context) => context.request_id.clone(),
+        #[allow(unreachable_patterns)] // other payload versions are not enabled
+        _ => None,
+    }
 }
 
 /// The controller's view of a request: its body as text.

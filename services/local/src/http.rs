@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use kernel::http::{ApiHandler, ApiRequest};
 use tower_http::cors::{Any, CorsLayer};
+use tracing::Instrument;
 
 /// One API route: its path and its controller.
 pub type ApiRoute = (&'static str, Arc<dyn ApiHandler>);
@@ -20,7 +21,7 @@ pub fn router(routes: Vec<ApiRoute>) -> Router {
     for (path, handler) in routes {
         router = router.route(
             path,
-            post(move |body: Bytes| invoke(Arc::clone(&handler), body)).fallback(not_found),
+            post(move |body: Bytes| invoke(path, Arc::clone(&handler), body)).fallback(not_found),
         );
     }
     router
@@ -54,12 +55,14 @@ fn cors() -> CorsLayer {
         .expose_headers(Any)
 }
 
-async fn invoke(handler: Arc<dyn ApiHandler>, body: Bytes) -> Response {
+async fn invoke(route: &'static str, handler: Arc<dyn ApiHandler>, body: Bytes) -> Response {
     // A body that is not UTF-8 cannot be JSON; the controller answers it like a missing body.
     let body = (!body.is_empty())
         .then(|| String::from_utf8(body.to_vec()).ok())
         .flatten();
-    let response = handler.handle(ApiRequest { body }).await;
+    // Every log line of the request carries its route.
+    let span = tracing::info_span!("request", route);
+    let response = handler.handle(ApiRequest { body }).instrument(span).await;
     let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     json_response(status, response.body)
 }
