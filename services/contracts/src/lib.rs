@@ -4,10 +4,12 @@
 //! item layout in the event store, and the value types those carry. All of it lives here.
 
 pub mod events;
+pub mod slices;
 pub mod values;
 
 pub use events::{
     Event, EventName, IncomingEvent, IncomingEventError, OrderEventData, RaiseEventError,
     SkuRestockedEventData,
 };
+pub use slices::{ApiSlice, WorkerSlice};
 pub use values::{EventTime, LotId, OrderId, PaymentId, Price, Sku, Units, UserId};

@@ -39,8 +39,8 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error("the routing table is invalid")]
     Routing(#[from] serde_json::Error),
-    #[error("the routing table names a worker with no controller: {0}")]
-    UnknownWorker(String),
+    #[error("services/routing.json and the registered workers disagree: {}", .0.join("; "))]
+    RoutingMismatch(Vec<String>),
     #[error("cannot listen on {addr}")]
     Bind {
         addr: SocketAddr,
@@ -203,13 +203,21 @@ pub async fn serve(
     tracing::info!(?gateway_mode, "payment gateway");
     let gateway: Arc<dyn PaymentGateway> = Arc::new(FakePaymentGateway::new(gateway_mode));
 
-    let mut workers = slices::workers(&table, &clock, &gateway);
+    let workers = slices::workers(&table, &clock, &gateway);
+    let registered: Vec<_> = workers.iter().map(|(slice, _)| *slice).collect();
+    let mismatches = slices::routing_mismatches(&routing, &registered);
+    if !mismatches.is_empty() {
+        return Err(EngineError::RoutingMismatch(mismatches));
+    }
     let (stop, stopped) = watch::channel(false);
     let mut background: JoinSet<TaskEnd> = JoinSet::new();
     for queue in queue_configs(&routing, &args) {
-        let handler = workers
-            .remove(&queue.name)
-            .ok_or_else(|| EngineError::UnknownWorker(queue.name.clone()))?;
+        let Some((_, handler)) = workers
+            .iter()
+            .find(|(slice, _)| slice.queue() == queue.name)
+        else {
+            return Err(EngineError::RoutingMismatch(vec![queue.name]));
+        };
         for _ in 0..args.worker_concurrency {
             let poller = Arc::new(Poller {
                 store: store.clone(),

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use contracts::{EventName, IncomingEvent, OrderEventData};
+use contracts::{IncomingEvent, OrderEventData};
 use kernel::clock::Clock;
 use kernel::sqs::{SqsWorker, StreamEventProcessor, WorkerHandler};
 use kernel::table::{Item, Table};
@@ -35,19 +35,19 @@ impl StreamEventProcessor for AllocateOrderStockProcessor {
     type Failure = InventoryFailure;
 
     fn name(&self) -> &'static str {
-        "AllocateOrderStockWorker"
+        super::SLICE.name
     }
 
     async fn process(&self, new_image: Item) -> Result<(), InventoryFailure> {
-        let event =
-            IncomingEvent::<OrderEventData>::parse(new_image, &[EventName::OrderCreatedEvent])
-                .map_err(InventoryFailure::InvalidEvent)?;
+        let event = IncomingEvent::<OrderEventData>::parse(new_image, super::SLICE.events)
+            .map_err(InventoryFailure::InvalidEvent)?;
         self.service.allocate(event.event_data).await
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use contracts::EventName;
     use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
     use kernel::table::{CancellationReason, Key, TableError, TransactItem, get_s};
 

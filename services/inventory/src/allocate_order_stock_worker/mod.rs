@@ -8,3 +8,10 @@ mod model;
 mod service;
 
 pub use controller::controller;
+
+/// This slice, declared once.
+pub const SLICE: contracts::WorkerSlice = contracts::WorkerSlice {
+    domain: "Inventory",
+    name: "AllocateOrderStockWorker",
+    events: &[contracts::EventName::OrderCreatedEvent],
+};

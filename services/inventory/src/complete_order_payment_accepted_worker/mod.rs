@@ -5,3 +5,6 @@ mod clients;
 mod controller;
 
 pub use controller::controller;
+
+/// This slice, declared once (the settlement knows its name and trigger).
+pub const SLICE: contracts::WorkerSlice = crate::settle_allocation::Settlement::Complete.slice();

@@ -6,3 +6,6 @@ mod clients;
 mod controller;
 
 pub use controller::controller;
+
+/// This slice, declared once (the settlement knows its name and trigger).
+pub const SLICE: contracts::WorkerSlice = crate::settle_allocation::Settlement::Deallocate.slice();

@@ -7,3 +7,10 @@ mod model;
 mod service;
 
 pub use controller::controller;
+
+/// This slice, declared once.
+pub const SLICE: contracts::ApiSlice = contracts::ApiSlice {
+    domain: "Inventory",
+    name: "RestockSkuApi",
+    path: "/api/v1/inventory/restockSku",
+};

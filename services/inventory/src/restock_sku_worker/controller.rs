@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use contracts::{EventName, IncomingEvent, SkuRestockedEventData};
+use contracts::{IncomingEvent, SkuRestockedEventData};
 use kernel::clock::Clock;
 use kernel::sqs::{SqsWorker, StreamEventProcessor, WorkerHandler};
 use kernel::table::{Item, Table};
@@ -26,15 +26,12 @@ impl StreamEventProcessor for RestockSkuWorkerProcessor {
     type Failure = InventoryFailure;
 
     fn name(&self) -> &'static str {
-        "RestockSkuWorker"
+        super::SLICE.name
     }
 
     async fn process(&self, new_image: Item) -> Result<(), InventoryFailure> {
-        let event = IncomingEvent::<SkuRestockedEventData>::parse(
-            new_image,
-            &[EventName::SkuRestockedEvent],
-        )
-        .map_err(InventoryFailure::InvalidEvent)?;
+        let event = IncomingEvent::<SkuRestockedEventData>::parse(new_image, super::SLICE.events)
+            .map_err(InventoryFailure::InvalidEvent)?;
         self.service.restock(event.event_data).await
     }
 }

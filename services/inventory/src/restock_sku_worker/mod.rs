@@ -7,3 +7,10 @@ mod model;
 mod service;
 
 pub use controller::controller;
+
+/// This slice, declared once.
+pub const SLICE: contracts::WorkerSlice = contracts::WorkerSlice {
+    domain: "Inventory",
+    name: "RestockSkuWorker",
+    events: &[contracts::EventName::SkuRestockedEvent],
+};

@@ -40,12 +40,13 @@ impl StreamEventProcessor for SettleAllocationProcessor {
     type Failure = InventoryFailure;
 
     fn name(&self) -> &'static str {
-        self.settlement.worker_name()
+        self.settlement.slice().name
     }
 
     async fn process(&self, new_image: Item) -> Result<(), InventoryFailure> {
-        let event = IncomingEvent::<OrderEventData>::parse(new_image, &[self.settlement.trigger()])
-            .map_err(InventoryFailure::InvalidEvent)?;
+        let event =
+            IncomingEvent::<OrderEventData>::parse(new_image, self.settlement.slice().events)
+                .map_err(InventoryFailure::InvalidEvent)?;
         self.service.settle(event.event_data).await
     }
 }

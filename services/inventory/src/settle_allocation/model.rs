@@ -1,4 +1,4 @@
-use contracts::{EventName, OrderId, Sku, Units};
+use contracts::{EventName, OrderId, Sku, Units, WorkerSlice};
 use kernel::table::Key;
 
 use crate::failure::InventoryFailure;
@@ -16,18 +16,18 @@ pub enum Settlement {
 
 impl Settlement {
     /// The worker's name, for logs.
-    pub fn worker_name(self) -> &'static str {
+    pub const fn slice(self) -> WorkerSlice {
         match self {
-            Self::Complete => "CompleteOrderPaymentAcceptedWorker",
-            Self::Deallocate => "DeallocateOrderPaymentRejectedWorker",
-        }
-    }
-
-    /// The one event that triggers the settlement.
-    pub fn trigger(self) -> EventName {
-        match self {
-            Self::Complete => EventName::OrderPaymentAcceptedEvent,
-            Self::Deallocate => EventName::OrderPaymentRejectedEvent,
+            Self::Complete => WorkerSlice {
+                domain: "Inventory",
+                name: "CompleteOrderPaymentAcceptedWorker",
+                events: &[EventName::OrderPaymentAcceptedEvent],
+            },
+            Self::Deallocate => WorkerSlice {
+                domain: "Inventory",
+                name: "DeallocateOrderPaymentRejectedWorker",
+                events: &[EventName::OrderPaymentRejectedEvent],
+            },
         }
     }
 

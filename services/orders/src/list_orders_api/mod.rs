@@ -21,3 +21,10 @@ pub use service::ListOrdersService;
 pub fn controller(table: Arc<dyn Table>) -> impl ApiHandler + 'static {
     ListOrdersApiController::new(ListOrdersService::new(TableQueryOrdersClient::new(table)))
 }
+
+/// This slice, declared once.
+pub const SLICE: contracts::ApiSlice = contracts::ApiSlice {
+    domain: "Orders",
+    name: "ListOrdersApi",
+    path: "/api/v1/orders/listOrders",
+};

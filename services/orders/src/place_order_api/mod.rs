@@ -25,3 +25,10 @@ pub fn controller(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> impl ApiHandl
         clock,
     ))
 }
+
+/// This slice, declared once.
+pub const SLICE: contracts::ApiSlice = contracts::ApiSlice {
+    domain: "Orders",
+    name: "PlaceOrderApi",
+    path: "/api/v1/orders/placeOrder",
+};

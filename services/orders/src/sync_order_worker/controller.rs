@@ -9,7 +9,6 @@ use kernel::table::Item;
 use super::clients::{
     CreateOrderClient, RaiseOrderCreatedEventClient, ReadOrderClient, UpdateOrderStatusClient,
 };
-use super::model::SYNC_ORDER_EVENT_NAMES;
 use super::service::SyncOrderService;
 use crate::failure::OrdersFailure;
 
@@ -34,11 +33,11 @@ where
     type Failure = OrdersFailure;
 
     fn name(&self) -> &'static str {
-        "SyncOrderWorker"
+        super::SLICE.name
     }
 
     async fn process(&self, new_image: Item) -> Result<(), OrdersFailure> {
-        let event = IncomingEvent::<OrderEventData>::parse(new_image, &SYNC_ORDER_EVENT_NAMES)
+        let event = IncomingEvent::<OrderEventData>::parse(new_image, super::SLICE.events)
             .map_err(|error| {
                 OrdersFailure::invalid_arguments("the incoming order event is invalid", error)
             })?;

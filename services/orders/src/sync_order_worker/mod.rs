@@ -23,6 +23,13 @@ pub use controller::SyncOrderProcessor;
 pub use model::{SYNC_ORDER_EVENT_NAMES, StatusChange, StatusUpdate};
 pub use service::{MAX_STATUS_UPDATE_ATTEMPTS, SyncOrderService};
 
+/// This slice, declared once.
+pub const SLICE: contracts::WorkerSlice = contracts::WorkerSlice {
+    domain: "Orders",
+    name: "SyncOrderWorker",
+    events: &SYNC_ORDER_EVENT_NAMES,
+};
+
 /// The slice wired to a table and a clock.
 pub fn controller(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> impl WorkerHandler + 'static {
     SqsWorker::new(SyncOrderProcessor::new(SyncOrderService::new(

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use contracts::{EventName, IncomingEvent, OrderEventData};
+use contracts::{IncomingEvent, OrderEventData};
 use kernel::clock::Clock;
 use kernel::sqs::{SqsWorker, StreamEventProcessor, WorkerHandler};
 use kernel::table::{Item, Table};
@@ -40,15 +40,12 @@ impl StreamEventProcessor for ProcessOrderPaymentProcessor {
     type Failure = PaymentsFailure;
 
     fn name(&self) -> &'static str {
-        "ProcessOrderPaymentWorker"
+        super::SLICE.name
     }
 
     async fn process(&self, new_image: Item) -> Result<(), PaymentsFailure> {
-        let event = IncomingEvent::<OrderEventData>::parse(
-            new_image,
-            &[EventName::OrderStockAllocatedEvent],
-        )
-        .map_err(PaymentsFailure::InvalidIncomingEvent)?;
+        let event = IncomingEvent::<OrderEventData>::parse(new_image, super::SLICE.events)
+            .map_err(PaymentsFailure::InvalidIncomingEvent)?;
         self.service.process(event).await
     }
 }

@@ -6,3 +6,10 @@ pub mod model;
 pub mod service;
 
 pub use controller::controller;
+
+/// This slice, declared once.
+pub const SLICE: contracts::WorkerSlice = contracts::WorkerSlice {
+    domain: "Payments",
+    name: "ProcessOrderPaymentWorker",
+    events: &[contracts::EventName::OrderStockAllocatedEvent],
+};

@@ -6,3 +6,10 @@ pub mod model;
 pub mod service;
 
 pub use controller::controller;
+
+/// This slice, declared once.
+pub const SLICE: contracts::ApiSlice = contracts::ApiSlice {
+    domain: "Testing",
+    name: "SimulateRawEventApi",
+    path: "/api/v1/testing/simulateRawEvent",
+};
