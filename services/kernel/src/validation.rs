@@ -77,7 +77,10 @@ pub fn integer_in_range(value: f64, min: u64, max: u64) -> Result<u64, ValueErro
     if !value.is_finite() || value.fract() != 0.0 {
         return Err(ValueError::NotAnInteger);
     }
-    if value < min as f64 || value > max as f64 {
+    // The bounds callers pass are at most 2^53, which a double holds exactly.
+    #[allow(clippy::cast_precision_loss)]
+    let (low, high) = (min as f64, max as f64);
+    if value < low || value > high {
         return Err(ValueError::OutOfRange {
             min: min.to_string(),
             max: max.to_string(),

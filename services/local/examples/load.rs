@@ -5,6 +5,12 @@
 //! latency percentiles, the time until every order is terminal (pipeline throughput), and the
 //! engine's peak resident memory. Prints measured figures only.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Rates and sizes are printed rounded: floating-point figures are what a benchmark reports.
+#![allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)]
 
 use std::net::TcpListener;
 use std::process::{Command, Stdio};

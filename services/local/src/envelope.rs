@@ -5,22 +5,13 @@
 use kernel::clock::iso_millis;
 use serde_json::{Value, json};
 use std::time::{Duration, UNIX_EPOCH};
-use store_sqlite::{StreamRecord, StreamRecordKind};
+use store_sqlite::StreamRecord;
 
 /// Names that stand in for the AWS account, region and table in local ARNs.
 pub const LOCAL_ACCOUNT: &str = "000000000000";
 pub const LOCAL_REGION: &str = "local";
 pub const LOCAL_STREAM_ARN: &str =
     "arn:aws:dynamodb:local:000000000000:table/ecomm/stream/1970-01-01T00:00:00.000";
-
-/// DynamoDB Streams' record event name.
-pub fn stream_event_name(kind: StreamRecordKind) -> &'static str {
-    match kind {
-        StreamRecordKind::Insert => "INSERT",
-        StreamRecordKind::Modify => "MODIFY",
-        StreamRecordKind::Remove => "REMOVE",
-    }
-}
 
 /// Builds the EventBridge event (`detail` = the stream record) for one stream record.
 pub fn eventbridge_envelope(
@@ -52,7 +43,7 @@ pub fn eventbridge_envelope(
         "resources": [],
         "detail": {
             "eventID": format!("{:032x}", record.seq),
-            "eventName": stream_event_name(record.kind),
+            "eventName": record.kind.event_name(),
             "eventVersion": "1.1",
             "eventSource": "aws:dynamodb",
             "awsRegion": LOCAL_REGION,

@@ -312,7 +312,7 @@ async fn throttle(rate: u64, delivered: u64, started: Instant) {
     if rate == 0 {
         return;
     }
-    let due = Duration::from_secs_f64(delivered as f64 / rate as f64);
+    let due = Duration::from_millis(delivered.saturating_mul(1000) / rate);
     if let Some(wait) = due.checked_sub(started.elapsed()) {
         tokio::time::sleep(wait).await;
     }

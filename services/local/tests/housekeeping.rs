@@ -15,6 +15,7 @@ use store_sqlite::{OutgoingMessage, SqliteStore, StoreOptions};
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
 const T0: u64 = 1_750_000_000_000;
+const DAY_MS: u64 = 24 * 3600 * 1000;
 
 fn retention() -> RetentionArgs {
     RetentionArgs {
@@ -66,7 +67,7 @@ async fn expired_records_messages_and_items_go_and_the_file_shrinks() {
     drop(store);
 
     // Two days on: the stream and the expired items are gone, the messages stay.
-    let store = open_at(&path, T0 + 2 * DAY.as_millis() as u64);
+    let store = open_at(&path, T0 + 2 * DAY_MS);
     let swept = Housekeeping::new(store.clone(), &routing, retention())
         .sweep()
         .await
@@ -85,7 +86,7 @@ async fn expired_records_messages_and_items_go_and_the_file_shrinks() {
     drop(store);
 
     // Five days on: worker messages expired, dead letters kept; fifteen days: all gone.
-    let store = open_at(&path, T0 + 5 * DAY.as_millis() as u64);
+    let store = open_at(&path, T0 + 5 * DAY_MS);
     let swept = Housekeeping::new(store.clone(), &routing, retention())
         .sweep()
         .await
@@ -104,7 +105,7 @@ async fn expired_records_messages_and_items_go_and_the_file_shrinks() {
         100
     );
     drop(store);
-    let store = open_at(&path, T0 + 15 * DAY.as_millis() as u64);
+    let store = open_at(&path, T0 + 15 * DAY_MS);
     let swept = Housekeeping::new(store.clone(), &routing, retention())
         .sweep()
         .await

@@ -28,21 +28,11 @@ use kernel::table::{
 pub use error::UnknownAttributeType;
 use expression::Placeholders;
 
-/// The environment variable naming the single table.
-pub const TABLE_NAME_VAR: &str = "TABLE_NAME";
-
 /// A [`Table`] backed by one DynamoDB table (keys `pk`/`sk`, index [`GSI1_NAME`]).
 #[derive(Clone, Debug)]
 pub struct DynamoDbTable {
     client: Client,
     table_name: String,
-}
-
-/// Why the adapter could not be configured from the environment.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("the environment variable {name} is not set (or is empty)")]
-    MissingVariable { name: &'static str },
 }
 
 impl DynamoDbTable {
@@ -51,17 +41,6 @@ impl DynamoDbTable {
             client,
             table_name: table_name.into(),
         }
-    }
-
-    /// Reads `TABLE_NAME` and connects with [`DynamoDbTable::connect`].
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        let table_name = std::env::var(TABLE_NAME_VAR)
-            .ok()
-            .filter(|name| !name.trim().is_empty())
-            .ok_or(ConfigError::MissingVariable {
-                name: TABLE_NAME_VAR,
-            })?;
-        Ok(Self::connect(table_name).await)
     }
 
     /// Builds the SDK client from the standard AWS environment (region, credentials, and

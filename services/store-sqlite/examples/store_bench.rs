@@ -2,6 +2,8 @@
 //!
 //! `cargo run --release -p store-sqlite --example store_bench -- [concurrency] [total] [full]`
 //! (defaults: 64 concurrent writers, 20000 puts, `Durability::Normal`).
+// Rates are printed rounded: floating-point figures are what a benchmark reports.
+#![allow(clippy::cast_precision_loss)]
 
 use std::error::Error;
 use std::time::Instant;
