@@ -19,7 +19,7 @@ pub async fn raise_event<D: Serialize + Sync>(
             key: event.key.clone(),
         },
         RaiseEventError::Storage(source) => InventoryFailure::Storage {
-            action: "raising the event",
+            operation: "raising the event",
             source,
         },
         RaiseEventError::Unrepresentable(source) => InventoryFailure::UnbuildableItem {

@@ -34,9 +34,9 @@ pub enum InventoryFailure {
         source: serde_dynamo::Error,
     },
 
-    #[error("{action} failed")]
+    #[error("{operation} failed")]
     Storage {
-        action: &'static str,
+        operation: &'static str,
         #[source]
         source: TableError,
     },
@@ -135,7 +135,7 @@ mod tests {
     fn only_storage_missing_allocations_and_missing_skus_are_transient() {
         let transient = [
             InventoryFailure::Storage {
-                action: "reading",
+                operation: "reading",
                 source: TableError::Throttled { source: None },
             },
             InventoryFailure::AllocationNotFound { key: key() },
@@ -185,7 +185,7 @@ mod tests {
         );
         assert_eq!(
             InventoryFailure::Storage {
-                action: "x",
+                operation: "x",
                 source: TableError::Validation {
                     message: "m".into()
                 }

@@ -44,7 +44,7 @@ impl ReadAllocationClient for TableReadAllocationClient {
                 .get(&key, true)
                 .await
                 .map_err(|source| InventoryFailure::Storage {
-                    action: "reading the allocation",
+                    operation: "reading the allocation",
                     source,
                 })?;
         item.map(|item| {

@@ -116,7 +116,7 @@ where
 /// A transient failure a fake client can return.
 pub fn transient_failure() -> InventoryFailure {
     InventoryFailure::Storage {
-        action: "testing",
+        operation: "testing",
         source: TableError::Throttled { source: None },
     }
 }

@@ -52,8 +52,8 @@ fn allocation_put(
     Ok(Put::new(item).with_condition(Condition::item_not_exists()))
 }
 
-fn storage_failure(action: &'static str, source: TableError) -> InventoryFailure {
-    InventoryFailure::Storage { action, source }
+fn storage_failure(operation: &'static str, source: TableError) -> InventoryFailure {
+    InventoryFailure::Storage { operation, source }
 }
 
 pub struct TableAllocateStockClient {

@@ -9,14 +9,14 @@ use kernel::table::{Item, Table};
 use super::clients::{
     TableAllocateStockClient, TableRaiseOrderEventClient, TableRecordStockDepletionClient,
 };
-use super::service::AllocateOrderStockService;
+use super::service::AllocateOrderStockWorkerService;
 use crate::failure::InventoryFailure;
 use crate::read_allocation::TableReadAllocationClient;
 
 /// The AllocateOrderStockWorker controller over the single table.
 pub fn controller(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> impl WorkerHandler + 'static {
-    SqsWorker::new(AllocateOrderStockProcessor {
-        service: AllocateOrderStockService::new(
+    SqsWorker::new(AllocateOrderStockWorkerController {
+        service: AllocateOrderStockWorkerService::new(
             Arc::new(TableReadAllocationClient::new(table.clone())),
             Arc::new(TableAllocateStockClient::new(table.clone())),
             Arc::new(TableRecordStockDepletionClient::new(table.clone())),
@@ -26,12 +26,12 @@ pub fn controller(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> impl WorkerHa
     })
 }
 
-struct AllocateOrderStockProcessor {
-    service: AllocateOrderStockService,
+struct AllocateOrderStockWorkerController {
+    service: AllocateOrderStockWorkerService,
 }
 
 #[async_trait]
-impl StreamEventProcessor for AllocateOrderStockProcessor {
+impl StreamEventProcessor for AllocateOrderStockWorkerController {
     type Failure = InventoryFailure;
 
     fn name(&self) -> &'static str {

@@ -9,7 +9,7 @@ use crate::failure::InventoryFailure;
 use crate::read_allocation::ReadAllocationClient;
 use crate::records::{AllocationStatus, allocation_key};
 
-pub struct AllocateOrderStockService {
+pub struct AllocateOrderStockWorkerService {
     read_allocation: Arc<dyn ReadAllocationClient>,
     allocate_stock: Arc<dyn AllocateStockClient>,
     record_stock_depletion: Arc<dyn RecordStockDepletionClient>,
@@ -28,7 +28,7 @@ fn outcome_event(status: AllocationStatus) -> EventName {
     }
 }
 
-impl AllocateOrderStockService {
+impl AllocateOrderStockWorkerService {
     pub fn new(
         read_allocation: Arc<dyn ReadAllocationClient>,
         allocate_stock: Arc<dyn AllocateStockClient>,

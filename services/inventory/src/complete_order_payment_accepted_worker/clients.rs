@@ -34,7 +34,7 @@ impl SettleAllocationClient for TableCompleteAllocationClient {
                 Err(InventoryFailure::StockCompletionConditionFailed { key })
             }
             Err(source) => Err(InventoryFailure::Storage {
-                action: "completing the allocation",
+                operation: "completing the allocation",
                 source,
             }),
         }

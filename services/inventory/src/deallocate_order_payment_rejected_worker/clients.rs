@@ -72,7 +72,7 @@ impl SettleAllocationClient for TableDeallocateAllocationClient {
                 })
             }
             Err(source) => Err(InventoryFailure::Storage {
-                action: "deallocating the stock",
+                operation: "deallocating the stock",
                 source,
             }),
         }

@@ -31,7 +31,7 @@ impl ListSkusClient for TableListSkusClient {
             .query(query.to_query(sku_key, SKU_TYPE_NAME))
             .await
             .map_err(|source| InventoryFailure::Storage {
-                action: "listing the SKUs",
+                operation: "listing the SKUs",
                 source,
             })?;
         items

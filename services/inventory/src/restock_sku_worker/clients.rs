@@ -67,7 +67,7 @@ impl RestockSkuClient for TableRestockSkuClient {
                 })
             }
             Err(source) => Err(InventoryFailure::Storage {
-                action: "restocking the SKU",
+                operation: "restocking the SKU",
                 source,
             }),
         }

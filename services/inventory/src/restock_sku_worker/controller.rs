@@ -12,17 +12,17 @@ use crate::failure::InventoryFailure;
 
 /// The RestockSkuWorker controller over the single table.
 pub fn controller(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> impl WorkerHandler + 'static {
-    SqsWorker::new(RestockSkuWorkerProcessor {
+    SqsWorker::new(RestockSkuWorkerController {
         service: RestockSkuWorkerService::new(Arc::new(TableRestockSkuClient::new(table)), clock),
     })
 }
 
-struct RestockSkuWorkerProcessor {
+struct RestockSkuWorkerController {
     service: RestockSkuWorkerService,
 }
 
 #[async_trait]
-impl StreamEventProcessor for RestockSkuWorkerProcessor {
+impl StreamEventProcessor for RestockSkuWorkerController {
     type Failure = InventoryFailure;
 
     fn name(&self) -> &'static str {

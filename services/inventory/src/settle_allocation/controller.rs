@@ -19,7 +19,7 @@ pub fn controller(
     settle_allocation: Arc<dyn SettleAllocationClient>,
     clock: Arc<dyn Clock>,
 ) -> impl WorkerHandler + 'static {
-    SqsWorker::new(SettleAllocationProcessor {
+    SqsWorker::new(SettleAllocationWorkerController {
         settlement,
         service: SettleAllocationService::new(
             settlement,
@@ -30,13 +30,13 @@ pub fn controller(
     })
 }
 
-struct SettleAllocationProcessor {
+struct SettleAllocationWorkerController {
     settlement: Settlement,
     service: SettleAllocationService,
 }
 
 #[async_trait]
-impl StreamEventProcessor for SettleAllocationProcessor {
+impl StreamEventProcessor for SettleAllocationWorkerController {
     type Failure = InventoryFailure;
 
     fn name(&self) -> &'static str {

@@ -5,15 +5,15 @@ use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_json_body};
 
 use super::clients::QueryOrdersClient;
 use super::model::ListOrdersRequest;
-use super::service::ListOrdersService;
+use super::service::ListOrdersApiService;
 use crate::failure::OrdersFailure;
 
 pub struct ListOrdersApiController<Q> {
-    service: ListOrdersService<Q>,
+    service: ListOrdersApiService<Q>,
 }
 
 impl<Q> ListOrdersApiController<Q> {
-    pub fn new(service: ListOrdersService<Q>) -> Self {
+    pub fn new(service: ListOrdersApiService<Q>) -> Self {
         Self { service }
     }
 }

@@ -15,11 +15,13 @@ use kernel::table::Table;
 pub use clients::{QueryOrdersClient, TableQueryOrdersClient};
 pub use controller::ListOrdersApiController;
 pub use model::{ListOrdersQuery, ListOrdersRequest, ListOrdersResponse, ListedOrder};
-pub use service::ListOrdersService;
+pub use service::ListOrdersApiService;
 
 /// The slice wired to a table.
 pub fn controller(table: Arc<dyn Table>) -> impl ApiHandler + 'static {
-    ListOrdersApiController::new(ListOrdersService::new(TableQueryOrdersClient::new(table)))
+    ListOrdersApiController::new(ListOrdersApiService::new(TableQueryOrdersClient::new(
+        table,
+    )))
 }
 
 /// This slice, declared once.

@@ -4,11 +4,11 @@ use super::clients::QueryOrdersClient;
 use super::model::{ListOrdersQuery, ListOrdersRequest, ListOrdersResponse};
 use crate::failure::OrdersFailure;
 
-pub struct ListOrdersService<Q> {
+pub struct ListOrdersApiService<Q> {
     query_orders: Q,
 }
 
-impl<Q: QueryOrdersClient> ListOrdersService<Q> {
+impl<Q: QueryOrdersClient> ListOrdersApiService<Q> {
     pub fn new(query_orders: Q) -> Self {
         Self { query_orders }
     }
@@ -61,8 +61,8 @@ mod tests {
         }
     }
 
-    fn service(fail: bool) -> ListOrdersService<FakeQueryOrders> {
-        ListOrdersService::new(FakeQueryOrders {
+    fn service(fail: bool) -> ListOrdersApiService<FakeQueryOrders> {
+        ListOrdersApiService::new(FakeQueryOrders {
             queries: Mutex::new(Vec::new()),
             fail,
         })

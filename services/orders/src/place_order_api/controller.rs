@@ -5,15 +5,15 @@ use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_json_body};
 
 use super::clients::RaiseOrderPlacedEventClient;
 use super::model::PlaceOrderRequest;
-use super::service::PlaceOrderService;
+use super::service::PlaceOrderApiService;
 use crate::failure::OrdersFailure;
 
 pub struct PlaceOrderApiController<R> {
-    service: PlaceOrderService<R>,
+    service: PlaceOrderApiService<R>,
 }
 
 impl<R> PlaceOrderApiController<R> {
-    pub fn new(service: PlaceOrderService<R>) -> Self {
+    pub fn new(service: PlaceOrderApiService<R>) -> Self {
         Self { service }
     }
 }

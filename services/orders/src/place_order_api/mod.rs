@@ -16,11 +16,11 @@ use kernel::table::Table;
 pub use clients::{RaiseOrderPlacedEventClient, TableRaiseOrderPlacedEventClient};
 pub use controller::PlaceOrderApiController;
 pub use model::PlaceOrderRequest;
-pub use service::PlaceOrderService;
+pub use service::PlaceOrderApiService;
 
 /// The slice wired to a table and a clock.
 pub fn controller(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> impl ApiHandler + 'static {
-    PlaceOrderApiController::new(PlaceOrderService::new(
+    PlaceOrderApiController::new(PlaceOrderApiService::new(
         TableRaiseOrderPlacedEventClient::new(table),
         clock,
     ))

@@ -9,12 +9,12 @@ use super::clients::RaiseOrderPlacedEventClient;
 use super::model::PlaceOrderRequest;
 use crate::failure::OrdersFailure;
 
-pub struct PlaceOrderService<R> {
+pub struct PlaceOrderApiService<R> {
     raise_event: R,
     clock: Arc<dyn Clock>,
 }
 
-impl<R: RaiseOrderPlacedEventClient> PlaceOrderService<R> {
+impl<R: RaiseOrderPlacedEventClient> PlaceOrderApiService<R> {
     pub fn new(raise_event: R, clock: Arc<dyn Clock>) -> Self {
         Self { raise_event, clock }
     }
@@ -69,8 +69,8 @@ mod tests {
 
     fn service(
         outcome: fn(&Event<OrderEventData>) -> Result<(), OrdersFailure>,
-    ) -> PlaceOrderService<FakeRaiseEvent> {
-        PlaceOrderService::new(
+    ) -> PlaceOrderApiService<FakeRaiseEvent> {
+        PlaceOrderApiService::new(
             FakeRaiseEvent {
                 raised: Mutex::new(Vec::new()),
                 outcome,

@@ -9,21 +9,21 @@ use kernel::table::Item;
 use super::clients::{
     CreateOrderClient, RaiseOrderCreatedEventClient, ReadOrderClient, UpdateOrderStatusClient,
 };
-use super::service::SyncOrderService;
+use super::service::SyncOrderWorkerService;
 use crate::failure::OrdersFailure;
 
-pub struct SyncOrderProcessor<R, C, U, E> {
-    service: SyncOrderService<R, C, U, E>,
+pub struct SyncOrderWorkerController<R, C, U, E> {
+    service: SyncOrderWorkerService<R, C, U, E>,
 }
 
-impl<R, C, U, E> SyncOrderProcessor<R, C, U, E> {
-    pub fn new(service: SyncOrderService<R, C, U, E>) -> Self {
+impl<R, C, U, E> SyncOrderWorkerController<R, C, U, E> {
+    pub fn new(service: SyncOrderWorkerService<R, C, U, E>) -> Self {
         Self { service }
     }
 }
 
 #[async_trait]
-impl<R, C, U, E> StreamEventProcessor for SyncOrderProcessor<R, C, U, E>
+impl<R, C, U, E> StreamEventProcessor for SyncOrderWorkerController<R, C, U, E>
 where
     R: ReadOrderClient,
     C: CreateOrderClient,

@@ -19,9 +19,9 @@ pub use clients::{
     TableRaiseOrderCreatedEventClient, TableReadOrderClient, TableUpdateOrderStatusClient,
     UpdateOrderStatusClient,
 };
-pub use controller::SyncOrderProcessor;
+pub use controller::SyncOrderWorkerController;
 pub use model::{SYNC_ORDER_EVENT_NAMES, StatusChange, StatusUpdate};
-pub use service::{MAX_STATUS_UPDATE_ATTEMPTS, SyncOrderService};
+pub use service::{MAX_STATUS_UPDATE_ATTEMPTS, SyncOrderWorkerService};
 
 /// This slice, declared once.
 pub const SLICE: contracts::WorkerSlice = contracts::WorkerSlice {
@@ -32,7 +32,7 @@ pub const SLICE: contracts::WorkerSlice = contracts::WorkerSlice {
 
 /// The slice wired to a table and a clock.
 pub fn controller(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> impl WorkerHandler + 'static {
-    SqsWorker::new(SyncOrderProcessor::new(SyncOrderService::new(
+    SqsWorker::new(SyncOrderWorkerController::new(SyncOrderWorkerService::new(
         TableReadOrderClient::new(table.clone()),
         TableCreateOrderClient::new(table.clone()),
         TableUpdateOrderStatusClient::new(table.clone()),

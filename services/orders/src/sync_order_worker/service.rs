@@ -23,7 +23,7 @@ use crate::order_status::{OrderEventName, OrderStatus, Transition, transition};
 /// How many guarded status writes one message tries before asking SQS to retry it.
 pub const MAX_STATUS_UPDATE_ATTEMPTS: u32 = 3;
 
-pub struct SyncOrderService<R, C, U, E> {
+pub struct SyncOrderWorkerService<R, C, U, E> {
     read_order: R,
     create_order: C,
     update_order_status: U,
@@ -31,7 +31,7 @@ pub struct SyncOrderService<R, C, U, E> {
     clock: Arc<dyn Clock>,
 }
 
-impl<R, C, U, E> SyncOrderService<R, C, U, E>
+impl<R, C, U, E> SyncOrderWorkerService<R, C, U, E>
 where
     R: ReadOrderClient,
     C: CreateOrderClient,

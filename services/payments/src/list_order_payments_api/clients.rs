@@ -19,18 +19,18 @@ pub trait ListOrderPaymentsClient: Send + Sync {
 }
 
 /// [`ListOrderPaymentsClient`] over the table.
-pub struct DbListOrderPaymentsClient {
+pub struct TableListOrderPaymentsClient {
     table: Arc<dyn Table>,
 }
 
-impl DbListOrderPaymentsClient {
+impl TableListOrderPaymentsClient {
     pub fn new(table: Arc<dyn Table>) -> Self {
         Self { table }
     }
 }
 
 #[async_trait]
-impl ListOrderPaymentsClient for DbListOrderPaymentsClient {
+impl ListOrderPaymentsClient for TableListOrderPaymentsClient {
     async fn list_order_payments(
         &self,
         query: &ListOrderPaymentsQuery,
@@ -69,7 +69,7 @@ mod tests {
             ("orderId", s("ORD001")),
             ("units", n(2)),
         ])]));
-        let client = DbListOrderPaymentsClient::new(table.clone());
+        let client = TableListOrderPaymentsClient::new(table.clone());
         let listed = client
             .list_order_payments(&ListOrderPaymentsQuery::One(
                 OrderId::parse("ORD001").unwrap(),
@@ -95,7 +95,7 @@ mod tests {
     #[tokio::test]
     async fn queries_all_payments_on_the_index() {
         let table = Arc::new(ScriptedTable::new());
-        let client = DbListOrderPaymentsClient::new(table.clone());
+        let client = TableListOrderPaymentsClient::new(table.clone());
         let listed = client
             .list_order_payments(&ListOrderPaymentsQuery::Page {
                 direction: SortDirection::Desc,
@@ -121,7 +121,7 @@ mod tests {
     async fn a_failed_query_is_an_unrecognized_error() {
         let table = Arc::new(ScriptedTable::new());
         table.then(Scripted::Fail(TableError::Throttled { source: None }));
-        let failure = DbListOrderPaymentsClient::new(table)
+        let failure = TableListOrderPaymentsClient::new(table)
             .list_order_payments(&ListOrderPaymentsQuery::Page {
                 direction: SortDirection::Asc,
                 limit: Limit::DEFAULT,

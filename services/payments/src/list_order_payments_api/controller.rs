@@ -6,24 +6,26 @@ use async_trait::async_trait;
 use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_json_body};
 use kernel::table::Table;
 
-use super::clients::DbListOrderPaymentsClient;
+use super::clients::TableListOrderPaymentsClient;
 use super::model::ListOrderPaymentsRequest;
-use super::service::ListOrderPaymentsService;
+use super::service::ListOrderPaymentsApiService;
 use crate::failure::PaymentsFailure;
 
 /// The API wired to the table.
 pub fn controller(table: Arc<dyn Table>) -> impl ApiHandler + 'static {
-    ListOrderPaymentsApi {
-        service: ListOrderPaymentsService::new(Arc::new(DbListOrderPaymentsClient::new(table))),
+    ListOrderPaymentsApiController {
+        service: ListOrderPaymentsApiService::new(Arc::new(TableListOrderPaymentsClient::new(
+            table,
+        ))),
     }
 }
 
-struct ListOrderPaymentsApi {
-    service: ListOrderPaymentsService,
+struct ListOrderPaymentsApiController {
+    service: ListOrderPaymentsApiService,
 }
 
 #[async_trait]
-impl ApiHandler for ListOrderPaymentsApi {
+impl ApiHandler for ListOrderPaymentsApiController {
     async fn handle(&self, request: ApiRequest) -> ApiResponse {
         let body = match parse_json_body::<ListOrderPaymentsRequest>(&request) {
             Ok(body) => body,

@@ -1,9 +1,9 @@
 //! ListOrderPaymentsApi — `POST /api/v1/payments/listOrderPayments` (BEHAVIOR.md §8.2).
 
-pub mod clients;
+mod clients;
 mod controller;
-pub mod model;
-pub mod service;
+mod model;
+mod service;
 
 pub use controller::controller;
 

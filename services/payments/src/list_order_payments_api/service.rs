@@ -6,11 +6,11 @@ use super::clients::ListOrderPaymentsClient;
 use super::model::{ListOrderPaymentsQuery, ListOrderPaymentsRequest, ListOrderPaymentsResponse};
 use crate::failure::PaymentsFailure;
 
-pub struct ListOrderPaymentsService {
+pub struct ListOrderPaymentsApiService {
     client: Arc<dyn ListOrderPaymentsClient>,
 }
 
-impl ListOrderPaymentsService {
+impl ListOrderPaymentsApiService {
     pub fn new(client: Arc<dyn ListOrderPaymentsClient>) -> Self {
         Self { client }
     }
@@ -65,12 +65,12 @@ mod tests {
         }
     }
 
-    fn service(fail: bool) -> (ListOrderPaymentsService, Arc<FakeListClient>) {
+    fn service(fail: bool) -> (ListOrderPaymentsApiService, Arc<FakeListClient>) {
         let client = Arc::new(FakeListClient {
             fail,
             queries: Mutex::new(Vec::new()),
         });
-        (ListOrderPaymentsService::new(client.clone()), client)
+        (ListOrderPaymentsApiService::new(client.clone()), client)
     }
 
     #[tokio::test]

@@ -42,18 +42,18 @@ pub trait RaiseOrderPaymentEventClient: Send + Sync {
 }
 
 /// [`ReadOrderPaymentClient`] over the table.
-pub struct DbReadOrderPaymentClient {
+pub struct TableReadOrderPaymentClient {
     table: Arc<dyn Table>,
 }
 
-impl DbReadOrderPaymentClient {
+impl TableReadOrderPaymentClient {
     pub fn new(table: Arc<dyn Table>) -> Self {
         Self { table }
     }
 }
 
 #[async_trait]
-impl ReadOrderPaymentClient for DbReadOrderPaymentClient {
+impl ReadOrderPaymentClient for TableReadOrderPaymentClient {
     async fn read_order_payment(
         &self,
         order_id: &OrderId,
@@ -82,11 +82,11 @@ impl ReadOrderPaymentClient for DbReadOrderPaymentClient {
 }
 
 /// [`RecordOrderPaymentClient`] over the table: one conditional UpdateItem.
-pub struct DbRecordOrderPaymentClient {
+pub struct TableRecordOrderPaymentClient {
     table: Arc<dyn Table>,
 }
 
-impl DbRecordOrderPaymentClient {
+impl TableRecordOrderPaymentClient {
     pub fn new(table: Arc<dyn Table>) -> Self {
         Self { table }
     }
@@ -127,7 +127,7 @@ pub fn record_update(command: &RecordOrderPaymentCommand) -> Update {
 }
 
 #[async_trait]
-impl RecordOrderPaymentClient for DbRecordOrderPaymentClient {
+impl RecordOrderPaymentClient for TableRecordOrderPaymentClient {
     async fn record_order_payment(
         &self,
         command: &RecordOrderPaymentCommand,
@@ -169,18 +169,18 @@ impl RecordOrderPaymentClient for DbRecordOrderPaymentClient {
 }
 
 /// [`RaiseOrderPaymentEventClient`] over the event store: one conditional PutItem.
-pub struct EsRaiseOrderPaymentEventClient {
+pub struct TableRaiseOrderPaymentEventClient {
     table: Arc<dyn Table>,
 }
 
-impl EsRaiseOrderPaymentEventClient {
+impl TableRaiseOrderPaymentEventClient {
     pub fn new(table: Arc<dyn Table>) -> Self {
         Self { table }
     }
 }
 
 #[async_trait]
-impl RaiseOrderPaymentEventClient for EsRaiseOrderPaymentEventClient {
+impl RaiseOrderPaymentEventClient for TableRaiseOrderPaymentEventClient {
     async fn raise_event(&self, event: &Event<OrderEventData>) -> Result<(), PaymentsFailure> {
         raise(self.table.as_ref(), event)
             .await

@@ -9,9 +9,9 @@ use kernel::sqs::{SqsWorker, StreamEventProcessor, WorkerHandler};
 use kernel::table::{Item, Table};
 
 use super::clients::{
-    DbReadOrderPaymentClient, DbRecordOrderPaymentClient, EsRaiseOrderPaymentEventClient,
+    TableRaiseOrderPaymentEventClient, TableReadOrderPaymentClient, TableRecordOrderPaymentClient,
 };
-use super::service::ProcessOrderPaymentService;
+use super::service::ProcessOrderPaymentWorkerService;
 use crate::failure::PaymentsFailure;
 use crate::gateway::PaymentGateway;
 
@@ -21,22 +21,22 @@ pub fn controller(
     clock: Arc<dyn Clock>,
     gateway: Arc<dyn PaymentGateway>,
 ) -> impl WorkerHandler + 'static {
-    let service = ProcessOrderPaymentService::new(
-        Arc::new(DbReadOrderPaymentClient::new(table.clone())),
-        Arc::new(DbRecordOrderPaymentClient::new(table.clone())),
-        Arc::new(EsRaiseOrderPaymentEventClient::new(table)),
+    let service = ProcessOrderPaymentWorkerService::new(
+        Arc::new(TableReadOrderPaymentClient::new(table.clone())),
+        Arc::new(TableRecordOrderPaymentClient::new(table.clone())),
+        Arc::new(TableRaiseOrderPaymentEventClient::new(table)),
         gateway,
         clock,
     );
-    SqsWorker::new(ProcessOrderPaymentProcessor { service })
+    SqsWorker::new(ProcessOrderPaymentWorkerController { service })
 }
 
-struct ProcessOrderPaymentProcessor {
-    service: ProcessOrderPaymentService,
+struct ProcessOrderPaymentWorkerController {
+    service: ProcessOrderPaymentWorkerService,
 }
 
 #[async_trait]
-impl StreamEventProcessor for ProcessOrderPaymentProcessor {
+impl StreamEventProcessor for ProcessOrderPaymentWorkerController {
     type Failure = PaymentsFailure;
 
     fn name(&self) -> &'static str {

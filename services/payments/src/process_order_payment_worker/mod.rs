@@ -1,9 +1,9 @@
 //! ProcessOrderPaymentWorker (queue of the same name; rule `ORDER_STOCK_ALLOCATED_EVENT`).
 
-pub mod clients;
+mod clients;
 mod controller;
-pub mod model;
-pub mod service;
+mod model;
+mod service;
 
 pub use controller::controller;
 

@@ -15,7 +15,7 @@ use super::model::{
 use crate::failure::PaymentsFailure;
 use crate::gateway::{GatewayResponse, PaymentGateway, PaymentRequest};
 
-pub struct ProcessOrderPaymentService {
+pub struct ProcessOrderPaymentWorkerService {
     read: Arc<dyn ReadOrderPaymentClient>,
     record: Arc<dyn RecordOrderPaymentClient>,
     raise: Arc<dyn RaiseOrderPaymentEventClient>,
@@ -23,7 +23,7 @@ pub struct ProcessOrderPaymentService {
     clock: Arc<dyn Clock>,
 }
 
-impl ProcessOrderPaymentService {
+impl ProcessOrderPaymentWorkerService {
     pub fn new(
         read: Arc<dyn ReadOrderPaymentClient>,
         record: Arc<dyn RecordOrderPaymentClient>,

@@ -16,18 +16,18 @@ pub trait RaiseRawEventClient: Send + Sync {
 }
 
 /// [`RaiseRawEventClient`] over the table.
-pub struct EsRaiseRawEventClient {
+pub struct TableRaiseRawEventClient {
     table: Arc<dyn Table>,
 }
 
-impl EsRaiseRawEventClient {
+impl TableRaiseRawEventClient {
     pub fn new(table: Arc<dyn Table>) -> Self {
         Self { table }
     }
 }
 
 #[async_trait]
-impl RaiseRawEventClient for EsRaiseRawEventClient {
+impl RaiseRawEventClient for TableRaiseRawEventClient {
     async fn raise_raw_event(&self, event: &RawEvent) -> Result<(), TestingFailure> {
         let item = event.to_item().map_err(TestingFailure::InvalidEventData)?;
         raise_item(self.table.as_ref(), item)
@@ -75,7 +75,7 @@ mod tests {
     #[tokio::test]
     async fn puts_the_item_if_its_key_is_new() {
         let table = Arc::new(ScriptedTable::new());
-        EsRaiseRawEventClient::new(table.clone())
+        TableRaiseRawEventClient::new(table.clone())
             .raise_raw_event(&event())
             .await
             .unwrap();
@@ -105,7 +105,7 @@ mod tests {
         table.then(Scripted::Fail(TableError::ConditionalCheckFailed {
             old_item: None,
         }));
-        let failure = EsRaiseRawEventClient::new(table)
+        let failure = TableRaiseRawEventClient::new(table)
             .raise_raw_event(&event())
             .await
             .unwrap_err();
@@ -123,7 +123,7 @@ mod tests {
         table.then(Scripted::Fail(TableError::Validation {
             message: "Item size has exceeded the maximum allowed size".into(),
         }));
-        let failure = EsRaiseRawEventClient::new(table)
+        let failure = TableRaiseRawEventClient::new(table)
             .raise_raw_event(&event())
             .await
             .unwrap_err();
@@ -140,7 +140,7 @@ mod tests {
         for error in unclassified {
             let table = Arc::new(ScriptedTable::new());
             table.then(Scripted::Fail(error));
-            let failure = EsRaiseRawEventClient::new(table)
+            let failure = TableRaiseRawEventClient::new(table)
                 .raise_raw_event(&event())
                 .await
                 .unwrap_err();

@@ -8,15 +8,18 @@ use kernel::http::{ApiHandler, ApiRequest, ApiResponse, BodyError, parse_json_bo
 use kernel::table::Table;
 use serde::de::IgnoredAny;
 
-use super::clients::EsRaiseRawEventClient;
+use super::clients::TableRaiseRawEventClient;
 use super::model::SimulateRawEventRequest;
-use super::service::SimulateRawEventService;
+use super::service::SimulateRawEventApiService;
 use crate::failure::TestingFailure;
 
 /// The API wired to the table and the clock.
 pub fn controller(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> impl ApiHandler + 'static {
-    SimulateRawEventApi {
-        service: SimulateRawEventService::new(Arc::new(EsRaiseRawEventClient::new(table)), clock),
+    SimulateRawEventApiController {
+        service: SimulateRawEventApiService::new(
+            Arc::new(TableRaiseRawEventClient::new(table)),
+            clock,
+        ),
     }
 }
 
@@ -29,12 +32,12 @@ fn parse_request(request: &ApiRequest) -> Result<SimulateRawEventRequest, BodyEr
     serde_json::from_str(body).map_err(BodyError::InvalidShape)
 }
 
-struct SimulateRawEventApi {
-    service: SimulateRawEventService,
+struct SimulateRawEventApiController {
+    service: SimulateRawEventApiService,
 }
 
 #[async_trait]
-impl ApiHandler for SimulateRawEventApi {
+impl ApiHandler for SimulateRawEventApiController {
     async fn handle(&self, request: ApiRequest) -> ApiResponse {
         let body = match parse_request(&request) {
             Ok(body) => body,

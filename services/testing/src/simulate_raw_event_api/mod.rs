@@ -1,9 +1,9 @@
 //! SimulateRawEventApi — `POST /api/v1/testing/simulateRawEvent` (BEHAVIOR.md §8.3).
 
-pub mod clients;
+mod clients;
 mod controller;
-pub mod model;
-pub mod service;
+mod model;
+mod service;
 
 pub use controller::controller;
 

@@ -8,12 +8,12 @@ use super::clients::RaiseRawEventClient;
 use super::model::{RawEvent, SimulateRawEventRequest};
 use crate::failure::TestingFailure;
 
-pub struct SimulateRawEventService {
+pub struct SimulateRawEventApiService {
     client: Arc<dyn RaiseRawEventClient>,
     clock: Arc<dyn Clock>,
 }
 
-impl SimulateRawEventService {
+impl SimulateRawEventApiService {
     pub fn new(client: Arc<dyn RaiseRawEventClient>, clock: Arc<dyn Clock>) -> Self {
         Self { client, clock }
     }
@@ -59,7 +59,7 @@ mod tests {
             answer,
             raised: Mutex::new(Vec::new()),
         });
-        let service = SimulateRawEventService::new(
+        let service = SimulateRawEventApiService::new(
             client.clone(),
             Arc::new(FixedClock::at_millis(1_750_292_853_368)),
         );

@@ -50,7 +50,7 @@ struct Clients {
 
 impl Clients {
     async fn allocate_order(&self) -> Result<(), InventoryFailure> {
-        AllocateOrderStockService::new(
+        AllocateOrderStockWorkerService::new(
             self.read.clone(),
             self.allocate.clone(),
             self.deplete.clone(),

@@ -125,7 +125,7 @@ async fn sync(
     fake: &FakeClients,
     event: IncomingEvent<OrderEventData>,
 ) -> Result<(), OrdersFailure> {
-    SyncOrderService::new(
+    SyncOrderWorkerService::new(
         fake.clone(),
         fake.clone(),
         fake.clone(),

@@ -51,7 +51,7 @@ fn stored(status: &str, retries: u32) -> Item {
 async fn reads_the_payment_with_a_consistent_get() {
     let table = Arc::new(ScriptedTable::new());
     table.then(Scripted::Item(Some(stored("PAYMENT_FAILED", 2))));
-    let payment = DbReadOrderPaymentClient::new(table.clone())
+    let payment = TableReadOrderPaymentClient::new(table.clone())
         .read_order_payment(&order_id())
         .await
         .unwrap()
@@ -72,7 +72,7 @@ async fn reads_the_payment_with_a_consistent_get() {
 async fn a_missing_payment_reads_as_none() {
     let table = Arc::new(ScriptedTable::new());
     table.then(Scripted::Item(None));
-    let read = DbReadOrderPaymentClient::new(table)
+    let read = TableReadOrderPaymentClient::new(table)
         .read_order_payment(&order_id())
         .await
         .unwrap();
@@ -85,7 +85,7 @@ async fn an_invalid_stored_payment_is_invalid_arguments() {
     let mut broken = stored("PAYMENT_FAILED", 0);
     broken.insert("units".to_owned(), s("2"));
     table.then(Scripted::Item(Some(broken)));
-    let failure = DbReadOrderPaymentClient::new(table)
+    let failure = TableReadOrderPaymentClient::new(table)
         .read_order_payment(&order_id())
         .await
         .unwrap_err();
@@ -103,7 +103,7 @@ async fn a_failed_read_is_a_transient_unrecognized_error() {
     table.then(Scripted::Fail(TableError::Unavailable {
         source: "down".into(),
     }));
-    let failure = DbReadOrderPaymentClient::new(table)
+    let failure = TableReadOrderPaymentClient::new(table)
         .read_order_payment(&order_id())
         .await
         .unwrap_err();
@@ -157,7 +157,7 @@ fn expected_actions(
 #[tokio::test]
 async fn records_a_new_payment_only_if_none_exists() {
     let table = Arc::new(ScriptedTable::new());
-    DbRecordOrderPaymentClient::new(table.clone())
+    TableRecordOrderPaymentClient::new(table.clone())
         .record_order_payment(&new_record())
         .await
         .unwrap();
@@ -192,7 +192,7 @@ async fn records_a_later_attempt_only_over_the_failed_attempt_it_read() {
         },
         ..new_record()
     };
-    DbRecordOrderPaymentClient::new(table.clone())
+    TableRecordOrderPaymentClient::new(table.clone())
         .record_order_payment(&command)
         .await
         .unwrap();
@@ -222,7 +222,7 @@ async fn record_after_conditional_failure(old_item: Option<Item>) -> PaymentsFai
     table.then(Scripted::Fail(TableError::ConditionalCheckFailed {
         old_item,
     }));
-    DbRecordOrderPaymentClient::new(table)
+    TableRecordOrderPaymentClient::new(table)
         .record_order_payment(&new_record())
         .await
         .unwrap_err()
@@ -273,7 +273,7 @@ async fn other_record_errors_are_transient_unrecognized_errors() {
     for error in unclassified_errors() {
         let table = Arc::new(ScriptedTable::new());
         table.then(Scripted::Fail(error));
-        let failure = DbRecordOrderPaymentClient::new(table)
+        let failure = TableRecordOrderPaymentClient::new(table)
             .record_order_payment(&new_record())
             .await
             .unwrap_err();
@@ -293,7 +293,7 @@ fn accepted_event() -> Event<OrderEventData> {
 #[tokio::test]
 async fn raises_the_event_with_a_conditional_put() {
     let table = Arc::new(ScriptedTable::new());
-    EsRaiseOrderPaymentEventClient::new(table.clone())
+    TableRaiseOrderPaymentEventClient::new(table.clone())
         .raise_event(&accepted_event())
         .await
         .unwrap();
@@ -323,7 +323,7 @@ async fn an_existing_event_is_a_duplicate_and_other_errors_are_unrecognized() {
     table.then(Scripted::Fail(TableError::ConditionalCheckFailed {
         old_item: None,
     }));
-    let duplicate = EsRaiseOrderPaymentEventClient::new(table)
+    let duplicate = TableRaiseOrderPaymentEventClient::new(table)
         .raise_event(&accepted_event())
         .await
         .unwrap_err();
@@ -335,7 +335,7 @@ async fn an_existing_event_is_a_duplicate_and_other_errors_are_unrecognized() {
 
     let table = Arc::new(ScriptedTable::new());
     table.then(Scripted::Fail(TableError::Throttled { source: None }));
-    let throttled = EsRaiseOrderPaymentEventClient::new(table)
+    let throttled = TableRaiseOrderPaymentEventClient::new(table)
         .raise_event(&accepted_event())
         .await
         .unwrap_err();

@@ -299,7 +299,7 @@ impl World {
 
     /// One delivery of the ORDER_STOCK_ALLOCATED message, processed at `millis`.
     async fn deliver_at(&self, millis: u64, price: f64) -> Result<(), PaymentsFailure> {
-        ProcessOrderPaymentService::new(
+        ProcessOrderPaymentWorkerService::new(
             self.payments.clone(),
             self.payments.clone(),
             self.events.clone(),
