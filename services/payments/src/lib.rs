@@ -5,6 +5,7 @@
 //! * [`list_order_payments_api`]: `POST /api/v1/payments/listOrderPayments`.
 //! * [`gateway`]: the payment gateway port and its fake, made idempotent per attempt.
 
+mod event_store;
 pub mod failure;
 pub mod gateway;
 pub mod list_order_payments_api;

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use contracts::events::{RaiseEventError, raise};
 use contracts::{Event, OrderEventData, OrderId};
 use kernel::table::{Condition, Table, TableError, Update, UpdateAction, get_s, n, s};
 
@@ -182,20 +181,7 @@ impl TableRaiseOrderPaymentEventClient {
 #[async_trait]
 impl RaiseOrderPaymentEventClient for TableRaiseOrderPaymentEventClient {
     async fn raise_event(&self, event: &Event<OrderEventData>) -> Result<(), PaymentsFailure> {
-        raise(self.table.as_ref(), event)
-            .await
-            .map_err(|error| match error {
-                RaiseEventError::Duplicate => PaymentsFailure::DuplicateEventRaised {
-                    key: event.key.clone(),
-                },
-                RaiseEventError::Storage(source) => PaymentsFailure::Storage {
-                    operation: "raise the order payment event",
-                    source,
-                },
-                RaiseEventError::Unrepresentable(source) => {
-                    PaymentsFailure::InvalidEventItem(source)
-                }
-            })
+        crate::event_store::raise_event(self.table.as_ref(), event).await
     }
 }
 
