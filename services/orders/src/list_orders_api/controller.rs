@@ -3,23 +3,28 @@
 use async_trait::async_trait;
 use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_json_body};
 
-use super::clients::QueryOrdersClient;
+use std::sync::Arc;
+
+use kernel::table::Table;
+
+use super::clients::TableQueryOrdersClient;
 use super::model::ListOrdersRequest;
 use super::service::ListOrdersApiService;
 use crate::failure::OrdersFailure;
 
-pub struct ListOrdersApiController<Q> {
-    service: ListOrdersApiService<Q>,
-}
-
-impl<Q> ListOrdersApiController<Q> {
-    pub fn new(service: ListOrdersApiService<Q>) -> Self {
-        Self { service }
+/// The slice wired to a table.
+pub fn controller(table: Arc<dyn Table>) -> impl ApiHandler + 'static {
+    ListOrdersApiController {
+        service: ListOrdersApiService::new(Arc::new(TableQueryOrdersClient::new(table))),
     }
 }
 
+struct ListOrdersApiController {
+    service: ListOrdersApiService,
+}
+
 #[async_trait]
-impl<Q: QueryOrdersClient> ApiHandler for ListOrdersApiController<Q> {
+impl ApiHandler for ListOrdersApiController {
     async fn handle(&self, request: ApiRequest) -> ApiResponse {
         let list_request: ListOrdersRequest = match parse_json_body(&request) {
             Ok(list_request) => list_request,

@@ -7,22 +7,7 @@ mod controller;
 mod model;
 mod service;
 
-use std::sync::Arc;
-
-use kernel::http::ApiHandler;
-use kernel::table::Table;
-
-pub use clients::{QueryOrdersClient, TableQueryOrdersClient};
-pub use controller::ListOrdersApiController;
-pub use model::{ListOrdersQuery, ListOrdersRequest, ListOrdersResponse, ListedOrder};
-pub use service::ListOrdersApiService;
-
-/// The slice wired to a table.
-pub fn controller(table: Arc<dyn Table>) -> impl ApiHandler + 'static {
-    ListOrdersApiController::new(ListOrdersApiService::new(TableQueryOrdersClient::new(
-        table,
-    )))
-}
+pub use controller::controller;
 
 /// This slice, declared once.
 pub const SLICE: contracts::ApiSlice = contracts::ApiSlice {

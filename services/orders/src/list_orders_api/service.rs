@@ -1,15 +1,17 @@
 //! ListOrdersApi's service: turn the request into one query of the order view.
 
+use std::sync::Arc;
+
 use super::clients::QueryOrdersClient;
 use super::model::{ListOrdersQuery, ListOrdersRequest, ListOrdersResponse};
 use crate::failure::OrdersFailure;
 
-pub struct ListOrdersApiService<Q> {
-    query_orders: Q,
+pub struct ListOrdersApiService {
+    query_orders: Arc<dyn QueryOrdersClient>,
 }
 
-impl<Q: QueryOrdersClient> ListOrdersApiService<Q> {
-    pub fn new(query_orders: Q) -> Self {
+impl ListOrdersApiService {
+    pub fn new(query_orders: Arc<dyn QueryOrdersClient>) -> Self {
         Self { query_orders }
     }
 
@@ -61,16 +63,17 @@ mod tests {
         }
     }
 
-    fn service(fail: bool) -> ListOrdersApiService<FakeQueryOrders> {
-        ListOrdersApiService::new(FakeQueryOrders {
+    fn service(fail: bool) -> (ListOrdersApiService, Arc<FakeQueryOrders>) {
+        let fake = Arc::new(FakeQueryOrders {
             queries: Mutex::new(Vec::new()),
             fail,
-        })
+        });
+        (ListOrdersApiService::new(fake.clone()), fake)
     }
 
     #[tokio::test]
     async fn queries_once_and_returns_the_orders() {
-        let service = service(false);
+        let (service, fake) = service(false);
         let request = ListOrdersRequest {
             order_id: Some(OrderId::parse("ORDER-1").unwrap()),
             ..ListOrdersRequest::default()
@@ -78,20 +81,20 @@ mod tests {
         let response = service.list_orders(request).await.unwrap();
         assert_eq!(response.orders.len(), 1);
         assert_eq!(
-            *service.query_orders.queries.lock().unwrap(),
+            *fake.queries.lock().unwrap(),
             [ListOrdersQuery::One(OrderId::parse("ORDER-1").unwrap())]
         );
     }
 
     #[tokio::test]
     async fn defaults_to_an_ascending_page_of_50() {
-        let service = service(false);
+        let (service, fake) = service(false);
         service
             .list_orders(ListOrdersRequest::default())
             .await
             .unwrap();
         assert_eq!(
-            *service.query_orders.queries.lock().unwrap(),
+            *fake.queries.lock().unwrap(),
             [ListOrdersQuery::Page {
                 direction: SortDirection::Asc,
                 limit: Limit::DEFAULT
@@ -102,6 +105,7 @@ mod tests {
     #[tokio::test]
     async fn returns_the_client_failure() {
         let failure = service(true)
+            .0
             .list_orders(ListOrdersRequest::default())
             .await
             .unwrap_err();

@@ -3,23 +3,32 @@
 use async_trait::async_trait;
 use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_json_body};
 
-use super::clients::RaiseOrderPlacedEventClient;
+use std::sync::Arc;
+
+use kernel::clock::Clock;
+use kernel::table::Table;
+
+use super::clients::TableRaiseOrderPlacedEventClient;
 use super::model::PlaceOrderRequest;
 use super::service::PlaceOrderApiService;
 use crate::failure::OrdersFailure;
 
-pub struct PlaceOrderApiController<R> {
-    service: PlaceOrderApiService<R>,
-}
-
-impl<R> PlaceOrderApiController<R> {
-    pub fn new(service: PlaceOrderApiService<R>) -> Self {
-        Self { service }
+/// The slice wired to a table and a clock.
+pub fn controller(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> impl ApiHandler + 'static {
+    PlaceOrderApiController {
+        service: PlaceOrderApiService::new(
+            Arc::new(TableRaiseOrderPlacedEventClient::new(table)),
+            clock,
+        ),
     }
 }
 
+struct PlaceOrderApiController {
+    service: PlaceOrderApiService,
+}
+
 #[async_trait]
-impl<R: RaiseOrderPlacedEventClient> ApiHandler for PlaceOrderApiController<R> {
+impl ApiHandler for PlaceOrderApiController {
     async fn handle(&self, request: ApiRequest) -> ApiResponse {
         let order: PlaceOrderRequest = match parse_json_body(&request) {
             Ok(order) => order,

@@ -9,13 +9,13 @@ use super::clients::RaiseOrderPlacedEventClient;
 use super::model::PlaceOrderRequest;
 use crate::failure::OrdersFailure;
 
-pub struct PlaceOrderApiService<R> {
-    raise_event: R,
+pub struct PlaceOrderApiService {
+    raise_event: Arc<dyn RaiseOrderPlacedEventClient>,
     clock: Arc<dyn Clock>,
 }
 
-impl<R: RaiseOrderPlacedEventClient> PlaceOrderApiService<R> {
-    pub fn new(raise_event: R, clock: Arc<dyn Clock>) -> Self {
+impl PlaceOrderApiService {
+    pub fn new(raise_event: Arc<dyn RaiseOrderPlacedEventClient>, clock: Arc<dyn Clock>) -> Self {
         Self { raise_event, clock }
     }
 
@@ -69,14 +69,16 @@ mod tests {
 
     fn service(
         outcome: fn(&Event<OrderEventData>) -> Result<(), OrdersFailure>,
-    ) -> PlaceOrderApiService<FakeRaiseEvent> {
-        PlaceOrderApiService::new(
-            FakeRaiseEvent {
-                raised: Mutex::new(Vec::new()),
-                outcome,
-            },
+    ) -> (PlaceOrderApiService, Arc<FakeRaiseEvent>) {
+        let fake = Arc::new(FakeRaiseEvent {
+            raised: Mutex::new(Vec::new()),
+            outcome,
+        });
+        let service = PlaceOrderApiService::new(
+            fake.clone(),
             Arc::new(FixedClock::at_millis(1_750_292_853_368)),
-        )
+        );
+        (service, fake)
     }
 
     fn request() -> PlaceOrderRequest {
@@ -91,9 +93,9 @@ mod tests {
 
     #[tokio::test]
     async fn raises_one_order_placed_event_stamped_by_the_clock() {
-        let service = service(|_| Ok(()));
+        let (service, fake) = service(|_| Ok(()));
         assert_eq!(service.place_order(request()).await.unwrap(), request());
-        let raised = service.raise_event.raised.lock().unwrap().clone();
+        let raised = fake.raised.lock().unwrap().clone();
         assert_eq!(
             raised,
             [Event::order(
@@ -106,7 +108,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_duplicate_event_is_accepted() {
-        let service = service(|event| {
+        let (service, _fake) = service(|event| {
             Err(OrdersFailure::DuplicateEventRaised {
                 order_id: event.event_data.order_id.clone(),
                 event_name: event.event_name,
@@ -123,7 +125,7 @@ mod tests {
                 TableError::Throttled { source: None },
             ))
         });
-        let failure = unrecognized.place_order(request()).await.unwrap_err();
+        let failure = unrecognized.0.place_order(request()).await.unwrap_err();
         assert_eq!(failure.kind(), kernel::failure::UNRECOGNIZED_ERROR);
 
         let invalid = service(|_| {
@@ -132,7 +134,7 @@ mod tests {
                 std::fmt::Error,
             ))
         });
-        let failure = invalid.place_order(request()).await.unwrap_err();
+        let failure = invalid.0.place_order(request()).await.unwrap_err();
         assert_eq!(failure.kind(), kernel::failure::INVALID_ARGUMENTS_ERROR);
     }
 }

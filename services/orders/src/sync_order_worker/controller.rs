@@ -6,30 +6,38 @@ use contracts::{IncomingEvent, OrderEventData};
 use kernel::sqs::StreamEventProcessor;
 use kernel::table::Item;
 
+use std::sync::Arc;
+
+use kernel::clock::Clock;
+use kernel::sqs::{SqsWorker, WorkerHandler};
+use kernel::table::Table;
+
 use super::clients::{
-    CreateOrderClient, RaiseOrderCreatedEventClient, ReadOrderClient, UpdateOrderStatusClient,
+    TableCreateOrderClient, TableRaiseOrderCreatedEventClient, TableReadOrderClient,
+    TableUpdateOrderStatusClient,
 };
 use super::service::SyncOrderWorkerService;
 use crate::failure::OrdersFailure;
 
-pub struct SyncOrderWorkerController<R, C, U, E> {
-    service: SyncOrderWorkerService<R, C, U, E>,
+/// The slice wired to a table and a clock.
+pub fn controller(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> impl WorkerHandler + 'static {
+    SqsWorker::new(SyncOrderWorkerController {
+        service: SyncOrderWorkerService::new(
+            Arc::new(TableReadOrderClient::new(table.clone())),
+            Arc::new(TableCreateOrderClient::new(table.clone())),
+            Arc::new(TableUpdateOrderStatusClient::new(table.clone())),
+            Arc::new(TableRaiseOrderCreatedEventClient::new(table)),
+            clock,
+        ),
+    })
 }
 
-impl<R, C, U, E> SyncOrderWorkerController<R, C, U, E> {
-    pub fn new(service: SyncOrderWorkerService<R, C, U, E>) -> Self {
-        Self { service }
-    }
+struct SyncOrderWorkerController {
+    service: SyncOrderWorkerService,
 }
 
 #[async_trait]
-impl<R, C, U, E> StreamEventProcessor for SyncOrderWorkerController<R, C, U, E>
-where
-    R: ReadOrderClient,
-    C: CreateOrderClient,
-    U: UpdateOrderStatusClient,
-    E: RaiseOrderCreatedEventClient,
-{
+impl StreamEventProcessor for SyncOrderWorkerController {
     type Failure = OrdersFailure;
 
     fn name(&self) -> &'static str {

@@ -23,26 +23,20 @@ use crate::order_status::{OrderEventName, OrderStatus, Transition, transition};
 /// How many guarded status writes one message tries before asking SQS to retry it.
 pub const MAX_STATUS_UPDATE_ATTEMPTS: u32 = 3;
 
-pub struct SyncOrderWorkerService<R, C, U, E> {
-    read_order: R,
-    create_order: C,
-    update_order_status: U,
-    raise_order_created_event: E,
+pub struct SyncOrderWorkerService {
+    read_order: Arc<dyn ReadOrderClient>,
+    create_order: Arc<dyn CreateOrderClient>,
+    update_order_status: Arc<dyn UpdateOrderStatusClient>,
+    raise_order_created_event: Arc<dyn RaiseOrderCreatedEventClient>,
     clock: Arc<dyn Clock>,
 }
 
-impl<R, C, U, E> SyncOrderWorkerService<R, C, U, E>
-where
-    R: ReadOrderClient,
-    C: CreateOrderClient,
-    U: UpdateOrderStatusClient,
-    E: RaiseOrderCreatedEventClient,
-{
+impl SyncOrderWorkerService {
     pub fn new(
-        read_order: R,
-        create_order: C,
-        update_order_status: U,
-        raise_order_created_event: E,
+        read_order: Arc<dyn ReadOrderClient>,
+        create_order: Arc<dyn CreateOrderClient>,
+        update_order_status: Arc<dyn UpdateOrderStatusClient>,
+        raise_order_created_event: Arc<dyn RaiseOrderCreatedEventClient>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {

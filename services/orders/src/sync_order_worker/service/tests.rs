@@ -126,10 +126,10 @@ async fn sync(
     event: IncomingEvent<OrderEventData>,
 ) -> Result<(), OrdersFailure> {
     SyncOrderWorkerService::new(
-        fake.clone(),
-        fake.clone(),
-        fake.clone(),
-        fake.clone(),
+        Arc::new(fake.clone()),
+        Arc::new(fake.clone()),
+        Arc::new(fake.clone()),
+        Arc::new(fake.clone()),
         Arc::new(FixedClock::at_millis(1_750_292_853_368)),
     )
     .sync_order(event)
