@@ -96,6 +96,22 @@ pub enum BodyError {
     InvalidShape(#[source] serde_json::Error),
     #[error("the request body is larger than {MAX_BODY_BYTES} bytes")]
     TooLarge,
+    #[error("the request body breaks a rule")]
+    Invalid(#[source] validator::ValidationErrors),
+    #[error("a value of the request body is invalid")]
+    InvalidValue(#[source] crate::validation::ValueError),
+}
+
+/// Parses a request body as the DTO `B`, validates it (`validator`), then converts it into the
+/// domain request `T` (parse, don't validate: `T` is built from the newtypes).
+pub fn parse_valid_body<B, T>(request: &ApiRequest) -> Result<T, BodyError>
+where
+    B: DeserializeOwned + validator::Validate,
+    T: TryFrom<B, Error = crate::validation::ValueError>,
+{
+    let body: B = parse_json_body(request)?;
+    body.validate().map_err(BodyError::Invalid)?;
+    T::try_from(body).map_err(BodyError::InvalidValue)
 }
 
 /// The largest body any API accepts: EventBridge's 256 KB event limit, which every event a

@@ -72,6 +72,52 @@ pub fn storable_number(value: f64) -> Result<f64, ValueError> {
     }
 }
 
+// ---- the rules as `validator` custom functions, for request DTOs ----
+//
+// `#[derive(validator::Validate)]` DTOs name these in `#[validate(custom(function = …))]`; they
+// are the same rules the value newtypes parse with, so a validated DTO always converts.
+
+impl From<ValueError> for validator::ValidationError {
+    fn from(error: ValueError) -> Self {
+        let code = match error {
+            ValueError::TooShort { .. } => "too_short",
+            ValueError::TooLong { .. } => "too_long",
+            ValueError::TooManyBytes { .. } => "too_many_bytes",
+            ValueError::NotAnInteger => "not_an_integer",
+            ValueError::OutOfRange { .. } => "out_of_range",
+            ValueError::NotFinite => "not_finite",
+            ValueError::OutsideStorableRange => "outside_storable_range",
+            ValueError::TooDeep { .. } => "too_deep",
+        };
+        validator::ValidationError::new(code).with_message(error.to_string().into())
+    }
+}
+
+/// An id: trimmed, 4 to [`MAX_ID_LEN`] UTF-16 code units.
+pub fn js_id(value: &str) -> Result<(), validator::ValidationError> {
+    trimmed_with_len(value, 4, MAX_ID_LEN)?;
+    Ok(())
+}
+
+/// A count: an integer from 1 to 2^53 − 1 (`1.0` is 1).
+pub fn js_count(value: f64) -> Result<(), validator::ValidationError> {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 2^53 − 1 is exact
+    integer_in_range(value, 1, MAX_SAFE_INTEGER as u64)?;
+    Ok(())
+}
+
+/// A number DynamoDB can store (0, or a magnitude from 1e-130 to below 1e126).
+pub fn storable(value: f64) -> Result<(), validator::ValidationError> {
+    storable_number(value)?;
+    Ok(())
+}
+
+/// `limit` of the list APIs: an integer from 1 to [`Limit::MAX`].
+pub fn js_limit(value: f64) -> Result<(), validator::ValidationError> {
+    Limit::try_from(value)?;
+    Ok(())
+}
+
 /// A JavaScript number that must be an integer in `min..=max` (so `3.0` is 3).
 pub fn integer_in_range(value: f64, min: u64, max: u64) -> Result<u64, ValueError> {
     if !value.is_finite() || value.fract() != 0.0 {

@@ -1,11 +1,11 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_json_body};
+use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_valid_body};
 use kernel::table::Table;
 
 use super::clients::TableListSkusClient;
-use super::model::ListSkusRequest;
+use super::model::{ListSkusBody, ListSkusRequest};
 use super::service::ListSkusApiService;
 use crate::failure::InventoryFailure;
 
@@ -23,7 +23,7 @@ struct ListSkusApiController {
 #[async_trait]
 impl ApiHandler for ListSkusApiController {
     async fn handle(&self, request: ApiRequest) -> ApiResponse {
-        let request: ListSkusRequest = match parse_json_body(&request) {
+        let request = match parse_valid_body::<ListSkusBody, ListSkusRequest>(&request) {
             Ok(request) => request,
             Err(error) => {
                 return ApiResponse::from_failure(&InventoryFailure::InvalidRequest(error));

@@ -1,7 +1,8 @@
 use contracts::Sku;
 use kernel::table::ListQuery;
-use kernel::validation::{JsNumber, Limit, SortDirection, present};
+use kernel::validation::{JsNumber, Limit, SortDirection, ValueError, js_id, js_limit, present};
 use serde::{Deserialize, Serialize};
+use validator::Validate;
 
 /// The request body: every field optional, but validated when present (`null` is invalid).
 /// Unknown properties are ignored.
@@ -14,6 +15,33 @@ pub struct ListSkusRequest {
     pub sort_direction: Option<SortDirection>,
     #[serde(default, deserialize_with = "present")]
     pub limit: Option<Limit>,
+}
+
+/// The body as sent, checked with `validator`: every field optional but never `null`; the
+/// `sku` filter is a trimmed id of 4–128 characters, `limit` an integer from 1 to 1000. Unknown
+/// properties are ignored.
+#[derive(Debug, Default, Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct ListSkusBody {
+    #[serde(default, deserialize_with = "present")]
+    #[validate(custom(function = "js_id"))]
+    pub sku: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub sort_direction: Option<SortDirection>,
+    #[serde(default, deserialize_with = "present")]
+    #[validate(custom(function = "js_limit"))]
+    pub limit: Option<f64>,
+}
+
+impl TryFrom<ListSkusBody> for ListSkusRequest {
+    type Error = ValueError;
+    fn try_from(body: ListSkusBody) -> Result<Self, ValueError> {
+        Ok(Self {
+            sku: body.sku.as_deref().map(Sku::parse).transpose()?,
+            sort_direction: body.sort_direction,
+            limit: body.limit.map(Limit::try_from).transpose()?,
+        })
+    }
 }
 
 /// What to read: the one SKU counter of a SKU, or one page of every SKU counter by `gsi1sk`

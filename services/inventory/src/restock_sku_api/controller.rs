@@ -2,11 +2,11 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kernel::clock::Clock;
-use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_json_body};
+use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_valid_body};
 use kernel::table::Table;
 
 use super::clients::TableRaiseSkuRestockedEventClient;
-use super::model::RestockSkuRequest;
+use super::model::{RestockSkuBody, RestockSkuRequest};
 use super::service::RestockSkuApiService;
 use crate::failure::InventoryFailure;
 
@@ -27,7 +27,7 @@ struct RestockSkuApiController {
 #[async_trait]
 impl ApiHandler for RestockSkuApiController {
     async fn handle(&self, request: ApiRequest) -> ApiResponse {
-        let request: RestockSkuRequest = match parse_json_body(&request) {
+        let request = match parse_valid_body::<RestockSkuBody, RestockSkuRequest>(&request) {
             Ok(request) => request,
             Err(error) => {
                 return ApiResponse::from_failure(&InventoryFailure::InvalidRequest(error));

@@ -1,5 +1,31 @@
 use contracts::{LotId, Sku, SkuRestockedEventData, Units};
+use kernel::validation::{ValueError, js_count, js_id};
 use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+/// The body of `restockSku` as sent, checked with `validator`: trimmed ids of 4–128
+/// characters, `units` an integer ≥ 1. Unknown properties are ignored.
+#[derive(Debug, Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct RestockSkuBody {
+    #[validate(custom(function = "js_id"))]
+    pub sku: String,
+    #[validate(custom(function = "js_count"))]
+    pub units: f64,
+    #[validate(custom(function = "js_id"))]
+    pub lot_id: String,
+}
+
+impl TryFrom<RestockSkuBody> for RestockSkuRequest {
+    type Error = ValueError;
+    fn try_from(body: RestockSkuBody) -> Result<Self, ValueError> {
+        Ok(Self {
+            sku: Sku::parse(&body.sku)?,
+            units: Units::try_from(body.units)?,
+            lot_id: LotId::parse(&body.lot_id)?,
+        })
+    }
+}
 
 /// The request body, parsed (so trimmed and validated). Also the 202 response body, echoed in
 /// this key order: `{"sku","units","lotId"}`. Unknown properties are ignored.

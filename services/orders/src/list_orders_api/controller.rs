@@ -1,14 +1,14 @@
 //! ListOrdersApi's controller: body → request → service → 200 `{"orders":[…]}` / 400 / 500.
 
 use async_trait::async_trait;
-use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_json_body};
+use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_valid_body};
 
 use std::sync::Arc;
 
 use kernel::table::Table;
 
 use super::clients::TableQueryOrdersClient;
-use super::model::ListOrdersRequest;
+use super::model::{ListOrdersBody, ListOrdersRequest};
 use super::service::ListOrdersApiService;
 use crate::failure::OrdersFailure;
 
@@ -26,7 +26,7 @@ struct ListOrdersApiController {
 #[async_trait]
 impl ApiHandler for ListOrdersApiController {
     async fn handle(&self, request: ApiRequest) -> ApiResponse {
-        let list_request: ListOrdersRequest = match parse_json_body(&request) {
+        let list_request = match parse_valid_body::<ListOrdersBody, ListOrdersRequest>(&request) {
             Ok(list_request) => list_request,
             Err(error) => {
                 return ApiResponse::from_failure(&OrdersFailure::invalid_arguments(

@@ -2,8 +2,9 @@
 
 use contracts::OrderId;
 use kernel::table::ListQuery;
-use kernel::validation::{JsNumber, Limit, SortDirection, present};
+use kernel::validation::{JsNumber, Limit, SortDirection, ValueError, js_id, js_limit, present};
 use serde::{Deserialize, Serialize};
+use validator::Validate;
 
 /// The body of `listOrders`: every field optional, but never `null`. Unknown properties are
 /// ignored.
@@ -18,6 +19,33 @@ pub struct ListOrdersRequest {
     pub sort_direction: Option<SortDirection>,
     #[serde(default, deserialize_with = "present")]
     pub limit: Option<Limit>,
+}
+
+/// The body as sent, checked with `validator`: every field optional but never `null`; the
+/// `orderId` filter is a trimmed id of 4–128 characters, `limit` an integer from 1 to 1000. Unknown
+/// properties are ignored.
+#[derive(Debug, Default, Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct ListOrdersBody {
+    #[serde(default, deserialize_with = "present")]
+    #[validate(custom(function = "js_id"))]
+    pub order_id: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub sort_direction: Option<SortDirection>,
+    #[serde(default, deserialize_with = "present")]
+    #[validate(custom(function = "js_limit"))]
+    pub limit: Option<f64>,
+}
+
+impl TryFrom<ListOrdersBody> for ListOrdersRequest {
+    type Error = ValueError;
+    fn try_from(body: ListOrdersBody) -> Result<Self, ValueError> {
+        Ok(Self {
+            order_id: body.order_id.as_deref().map(OrderId::parse).transpose()?,
+            sort_direction: body.sort_direction,
+            limit: body.limit.map(Limit::try_from).transpose()?,
+        })
+    }
 }
 
 /// What to read: the one order with an id (`sortDirection` and `limit` do not apply), or one

@@ -1,7 +1,7 @@
 //! PlaceOrderApi's controller: body → request → service → 202 echo / 400 / 500.
 
 use async_trait::async_trait;
-use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_json_body};
+use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_valid_body};
 
 use std::sync::Arc;
 
@@ -9,7 +9,7 @@ use kernel::clock::Clock;
 use kernel::table::Table;
 
 use super::clients::TableRaiseOrderPlacedEventClient;
-use super::model::PlaceOrderRequest;
+use super::model::{PlaceOrderBody, PlaceOrderRequest};
 use super::service::PlaceOrderApiService;
 use crate::failure::OrdersFailure;
 
@@ -30,7 +30,7 @@ struct PlaceOrderApiController {
 #[async_trait]
 impl ApiHandler for PlaceOrderApiController {
     async fn handle(&self, request: ApiRequest) -> ApiResponse {
-        let order: PlaceOrderRequest = match parse_json_body(&request) {
+        let order = match parse_valid_body::<PlaceOrderBody, PlaceOrderRequest>(&request) {
             Ok(order) => order,
             Err(error) => {
                 return ApiResponse::from_failure(&OrdersFailure::invalid_arguments(

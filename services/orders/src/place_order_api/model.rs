@@ -1,7 +1,40 @@
 //! The request of PlaceOrderApi.
 
 use contracts::{OrderEventData, OrderId, Price, Sku, Units, UserId};
+use kernel::validation::{ValueError, js_count, js_id, storable};
 use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+/// The body of `placeOrder` as sent, checked field by field with `validator` (the original's
+/// JavaScript rules: trimmed ids of 4–128 characters, `units` an integer ≥ 1, `price` a number
+/// ≥ 0 that DynamoDB can store). Unknown properties are ignored; wrong JSON types fail to parse.
+#[derive(Debug, Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct PlaceOrderBody {
+    #[validate(custom(function = "js_id"))]
+    pub order_id: String,
+    #[validate(custom(function = "js_id"))]
+    pub sku: String,
+    #[validate(custom(function = "js_count"))]
+    pub units: f64,
+    #[validate(range(min = 0.0), custom(function = "storable"))]
+    pub price: f64,
+    #[validate(custom(function = "js_id"))]
+    pub user_id: String,
+}
+
+impl TryFrom<PlaceOrderBody> for PlaceOrderRequest {
+    type Error = ValueError;
+    fn try_from(body: PlaceOrderBody) -> Result<Self, ValueError> {
+        Ok(Self {
+            order_id: OrderId::parse(&body.order_id)?,
+            sku: Sku::parse(&body.sku)?,
+            units: Units::try_from(body.units)?,
+            price: Price::new(body.price)?,
+            user_id: UserId::parse(&body.user_id)?,
+        })
+    }
+}
 
 /// The body of `placeOrder`, parsed: every field required, ids trimmed, `units` an integer ≥ 1,
 /// `price` a finite number ≥ 0. Unknown properties are ignored.

@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_json_body};
+use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_valid_body};
 use kernel::table::Table;
 
 use super::clients::TableListOrderPaymentsClient;
-use super::model::ListOrderPaymentsRequest;
+use super::model::{ListOrderPaymentsBody, ListOrderPaymentsRequest};
 use super::service::ListOrderPaymentsApiService;
 use crate::failure::PaymentsFailure;
 
@@ -27,12 +27,13 @@ struct ListOrderPaymentsApiController {
 #[async_trait]
 impl ApiHandler for ListOrderPaymentsApiController {
     async fn handle(&self, request: ApiRequest) -> ApiResponse {
-        let body = match parse_json_body::<ListOrderPaymentsRequest>(&request) {
-            Ok(body) => body,
-            Err(error) => {
-                return ApiResponse::from_failure(&PaymentsFailure::InvalidRequest(error));
-            }
-        };
+        let body =
+            match parse_valid_body::<ListOrderPaymentsBody, ListOrderPaymentsRequest>(&request) {
+                Ok(body) => body,
+                Err(error) => {
+                    return ApiResponse::from_failure(&PaymentsFailure::InvalidRequest(error));
+                }
+            };
         match self.service.list(body).await {
             Ok(response) => ApiResponse::ok(&response),
             Err(failure) => ApiResponse::from_failure(&failure),

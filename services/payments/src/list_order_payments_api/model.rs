@@ -2,9 +2,10 @@
 
 use contracts::OrderId;
 use kernel::table::{AttributeValue, Item, ListQuery};
-use kernel::validation::{Limit, SortDirection, present};
+use kernel::validation::{Limit, SortDirection, ValueError, js_id, js_limit, present};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use validator::Validate;
 
 /// The request body: every field optional, but not `null`; unknown fields ignored.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
@@ -17,6 +18,33 @@ pub struct ListOrderPaymentsRequest {
     pub sort_direction: Option<SortDirection>,
     #[serde(default, deserialize_with = "present")]
     pub limit: Option<Limit>,
+}
+
+/// The body as sent, checked with `validator`: every field optional but never `null`; the
+/// `orderId` filter is a trimmed id of 4–128 characters, `limit` an integer from 1 to 1000. Unknown
+/// properties are ignored.
+#[derive(Debug, Default, Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct ListOrderPaymentsBody {
+    #[serde(default, deserialize_with = "present")]
+    #[validate(custom(function = "js_id"))]
+    pub order_id: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub sort_direction: Option<SortDirection>,
+    #[serde(default, deserialize_with = "present")]
+    #[validate(custom(function = "js_limit"))]
+    pub limit: Option<f64>,
+}
+
+impl TryFrom<ListOrderPaymentsBody> for ListOrderPaymentsRequest {
+    type Error = ValueError;
+    fn try_from(body: ListOrderPaymentsBody) -> Result<Self, ValueError> {
+        Ok(Self {
+            order_id: body.order_id.as_deref().map(OrderId::parse).transpose()?,
+            sort_direction: body.sort_direction,
+            limit: body.limit.map(Limit::try_from).transpose()?,
+        })
+    }
 }
 
 /// What to list: the payment of one order (direction and limit do not apply), or all payments

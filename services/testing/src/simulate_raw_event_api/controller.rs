@@ -9,7 +9,9 @@ use kernel::table::Table;
 use serde::de::IgnoredAny;
 
 use super::clients::TableRaiseRawEventClient;
-use super::model::SimulateRawEventRequest;
+use validator::Validate;
+
+use super::model::{SimulateRawEventBody, SimulateRawEventRequest};
 use super::service::SimulateRawEventApiService;
 use crate::failure::TestingFailure;
 
@@ -29,7 +31,9 @@ pub fn controller(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> impl ApiHandl
 fn parse_request(request: &ApiRequest) -> Result<SimulateRawEventRequest, BodyError> {
     parse_json_body::<IgnoredAny>(request)?;
     let body = request.body.as_deref().ok_or(BodyError::Missing)?;
-    serde_json::from_str(body).map_err(BodyError::InvalidShape)
+    let body: SimulateRawEventBody = serde_json::from_str(body).map_err(BodyError::InvalidShape)?;
+    body.validate().map_err(BodyError::Invalid)?;
+    SimulateRawEventRequest::try_from(body).map_err(BodyError::InvalidValue)
 }
 
 struct SimulateRawEventApiController {

@@ -6,6 +6,7 @@ use contracts::events::add_event_bookkeeping;
 use kernel::table::{AttributeValue, Item, Key, s};
 use kernel::validation::{ValueError, js_trim, present, storable_number, utf16_len};
 use serde::{Deserialize, Serialize};
+use validator::{Validate, ValidationError};
 
 use crate::js_json::JsValue;
 
@@ -164,6 +165,69 @@ pub struct SimulateRawEventRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub updated_at: Option<BoundedString>,
+}
+
+/// The body as sent, checked with `validator` (strict: any other property is rejected): `pk`
+/// and `sk` not blank and within DynamoDB's key sizes, `eventName` not blank, the texts within
+/// [`MAX_TEXT_BYTES`], `eventData` storable by DynamoDB; optional fields may be absent but not
+/// `null`.
+#[derive(Debug, Deserialize, Validate)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SimulateRawEventBody {
+    #[validate(custom(function = "valid_partition_key"))]
+    pub pk: String,
+    #[validate(custom(function = "valid_sort_key"))]
+    pub sk: String,
+    #[validate(custom(function = "valid_event_name"))]
+    pub event_name: String,
+    #[serde(default, deserialize_with = "present")]
+    #[validate(custom(function = "valid_event_data"))]
+    pub event_data: Option<JsValue>,
+    #[serde(default, deserialize_with = "present")]
+    #[validate(custom(function = "valid_timestamp"))]
+    pub created_at: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[validate(custom(function = "valid_timestamp"))]
+    pub updated_at: Option<String>,
+}
+
+fn valid_partition_key(value: &str) -> Result<(), ValidationError> {
+    NonBlankString::<MAX_PK_BYTES>::parse(value)?;
+    Ok(())
+}
+
+fn valid_sort_key(value: &str) -> Result<(), ValidationError> {
+    NonBlankString::<MAX_SK_BYTES>::parse(value)?;
+    Ok(())
+}
+
+fn valid_event_name(value: &str) -> Result<(), ValidationError> {
+    NonBlankString::<MAX_TEXT_BYTES>::parse(value)?;
+    Ok(())
+}
+
+fn valid_timestamp(value: &str) -> Result<(), ValidationError> {
+    BoundedString::try_from(value.to_owned())?;
+    Ok(())
+}
+
+fn valid_event_data(value: &JsValue) -> Result<(), ValidationError> {
+    check_storable(value, 0)?;
+    Ok(())
+}
+
+impl TryFrom<SimulateRawEventBody> for SimulateRawEventRequest {
+    type Error = ValueError;
+    fn try_from(body: SimulateRawEventBody) -> Result<Self, ValueError> {
+        Ok(Self {
+            pk: NonBlankString::parse(&body.pk)?,
+            sk: NonBlankString::parse(&body.sk)?,
+            event_name: NonBlankString::parse(&body.event_name)?,
+            event_data: body.event_data.map(EventData::try_from).transpose()?,
+            created_at: body.created_at.map(BoundedString::try_from).transpose()?,
+            updated_at: body.updated_at.map(BoundedString::try_from).transpose()?,
+        })
+    }
 }
 
 /// The event item to write, with its timestamps defaulted.
