@@ -1,4 +1,4 @@
-"""Tests of scripts/init-database: the data set of BEHAVIOR.md §12.2 and the dry run.
+"""Tests of scripts/init-database: the data set of docs/contract.md §12.2 and the dry run.
 
 Run from the repository root: python3 -m unittest discover -s scripts/tests
 """

@@ -12,7 +12,7 @@ pub const EVENT_TYPE_NAME: &str = "EVENTS#EVENT";
 /// `_sn` of every event item.
 pub const EVENT_SERVICE_NAME: &str = "EVENTS";
 
-/// Every event name the system knows (BEHAVIOR.md §5.2). `ORDER_CANCELED_EVENT` has one L.
+/// Every event name the system knows (docs/contract.md §5.2). `ORDER_CANCELED_EVENT` has one L.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum EventName {
@@ -146,7 +146,7 @@ impl Event<SkuRestockedEventData> {
 }
 
 impl<D: Serialize> Event<D> {
-    /// The event item (BEHAVIOR.md §4.3).
+    /// The event item (docs/contract.md §4.3).
     pub fn to_item(&self) -> Result<Item, serde_dynamo::Error> {
         let mut item = Item::from(std::collections::HashMap::<String, AttributeValue>::new());
         item.insert("pk".to_owned(), s(&self.key.pk));
@@ -192,7 +192,7 @@ pub enum RaiseEventError {
     Unrepresentable(#[source] serde_dynamo::Error),
 }
 
-/// Raises `event` exactly once: one conditional put of its item (BEHAVIOR.md §4.3).
+/// Raises `event` exactly once: one conditional put of its item (docs/contract.md §4.3).
 pub async fn raise<D: Serialize + Sync>(
     table: &dyn Table,
     event: &Event<D>,

@@ -1,4 +1,4 @@
-//! The value types events carry, each parsed once with the original's rules (BEHAVIOR.md §2.1).
+//! The value types events carry, each parsed once with the original's rules (docs/contract.md §2.1).
 
 use kernel::trimmed_string;
 use kernel::validation::{

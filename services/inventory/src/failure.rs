@@ -1,4 +1,4 @@
-//! The one failure type of the Inventory domain (BEHAVIOR.md §3).
+//! The one failure type of the Inventory domain (docs/contract.md §3).
 
 use contracts::IncomingEventError;
 use contracts::events::DUPLICATE_EVENT_RAISED_ERROR;

@@ -1,4 +1,4 @@
-//! The Inventory domain (BEHAVIOR.md §6): SKU stock counters, restock lots and order allocations.
+//! The Inventory domain (docs/contract.md §6): SKU stock counters, restock lots and order allocations.
 //!
 //! One module per slice, each `controller → service → clients`:
 //! * APIs: [`restock_sku_api`], [`list_skus_api`];

@@ -1,4 +1,4 @@
-//! The Inventory's transactional records in the single table (BEHAVIOR.md §4.2, §4.3): keys,
+//! The Inventory's transactional records in the single table (docs/contract.md §4.2, §4.3): keys,
 //! bookkeeping constants and the order allocation item shared by the allocation slices.
 
 use contracts::{EventTime, OrderEventData, OrderId, Price, Sku, Units, UserId};

@@ -1,6 +1,6 @@
 //! API Gateway HTTP API (payload 2.0) ⇄ [`ApiHandler`].
 //!
-//! Deviation from the original (BEHAVIOR.md §2.3): API Gateway base64-encodes bodies whose
+//! Deviation from the original (docs/contract.md §2.3): API Gateway base64-encodes bodies whose
 //! content type it does not consider text (e.g. `curl -d` without `Content-Type:
 //! application/json`) and `lambda_http` decodes them. The original parsed the still-encoded
 //! string and answered 400; here a decoded body that is valid UTF-8 is parsed like any other.

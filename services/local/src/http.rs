@@ -12,6 +12,9 @@ use kernel::http::{ApiHandler, ApiRequest};
 use tower_http::cors::{Any, CorsLayer};
 use tracing::Instrument;
 
+/// API Gateway's largest request payload (10 MB): a larger body is refused with 413.
+pub const MAX_PAYLOAD_BYTES: usize = 10 * 1024 * 1024;
+
 /// One API route: its path and its controller.
 pub type ApiRoute = (&'static str, Arc<dyn ApiHandler>);
 
@@ -26,6 +29,8 @@ pub fn router(routes: Vec<ApiRoute>) -> Router {
     }
     router
         .fallback(not_found)
+        // API Gateway's payload limit; the APIs themselves answer 400 above 256 KB.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_PAYLOAD_BYTES))
         .layer(cors())
         .layer(axum::middleware::map_response(preflight_no_content))
 }
@@ -41,7 +46,7 @@ async fn preflight_no_content(mut response: Response) -> Response {
     response
 }
 
-/// The HTTP APIs' CORS configuration (BEHAVIOR.md §11.5).
+/// The HTTP APIs' CORS configuration (docs/contract.md §11.5).
 fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(Any)

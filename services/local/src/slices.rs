@@ -14,7 +14,7 @@ use contracts::{ApiSlice, WorkerSlice};
 use crate::http::ApiRoute;
 use crate::routing::RoutingTable;
 
-/// The six API routes (BEHAVIOR.md §11.2).
+/// The six API routes (docs/contract.md §11.2).
 pub fn api_routes(table: &Arc<dyn Table>, clock: &Arc<dyn Clock>) -> Vec<ApiRoute> {
     fn api(handler: impl ApiHandler + 'static) -> Arc<dyn ApiHandler> {
         Arc::new(handler)

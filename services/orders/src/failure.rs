@@ -1,4 +1,4 @@
-//! The Orders domain's failure kinds (BEHAVIOR.md §3) and their retry semantics.
+//! The Orders domain's failure kinds (docs/contract.md §3) and their retry semantics.
 
 use contracts::events::DUPLICATE_EVENT_RAISED_ERROR;
 use contracts::{EventName, OrderId};

@@ -1,4 +1,4 @@
-//! The Orders domain (BEHAVIOR.md §7): customers place orders through an API that only raises
+//! The Orders domain (docs/contract.md §7): customers place orders through an API that only raises
 //! `ORDER_PLACED_EVENT`; SyncOrderWorker keeps the consolidated order view in step with every
 //! order event through the status state machine; ListOrdersApi reads that view.
 //!

@@ -1,5 +1,5 @@
 //! The order record: the consolidated order view SyncOrderWorker maintains and ListOrdersApi
-//! reads (BEHAVIOR.md §4.2, §4.3).
+//! reads (docs/contract.md §4.2, §4.3).
 
 use contracts::{EventTime, OrderEventData, OrderId, Price, Sku, Units, UserId};
 use kernel::table::{Item, Key};

@@ -1,4 +1,4 @@
-//! Order statuses (BEHAVIOR.md §7.1) and the order state machine (§7.4).
+//! Order statuses (docs/contract.md §7.1) and the order state machine (§7.4).
 
 use contracts::EventName;
 use serde::{Deserialize, Serialize};
@@ -142,7 +142,7 @@ pub enum Transition {
     Forbidden,
 }
 
-/// The order state machine of BEHAVIOR.md §7.4, one arm per cell (rows = current status).
+/// The order state machine of docs/contract.md §7.4, one arm per cell (rows = current status).
 ///
 /// Forward jumps are allowed (events arrive out of order), CANCELED is reachable from every
 /// status and absorbing, and no outcome asks for a retry.
@@ -247,7 +247,7 @@ pub fn transition(current: OrderStatus, event: OrderEventName) -> Transition {
 mod tests {
     use super::*;
 
-    /// BEHAVIOR.md §7.4, copied verbatim (`X` = `ORDER_X_STATUS` / `ORDER_X_EVENT`).
+    /// docs/contract.md §7.4, copied verbatim (`X` = `ORDER_X_STATUS` / `ORDER_X_EVENT`).
     const SPEC_TABLE: &str = "
 | current ＼ event | PLACED | CREATED | STOCK_DEPLETED | STOCK_ALLOCATED | PAYMENT_REJECTED | PAYMENT_ACCEPTED | SHIPPED | DELIVERED | CANCELED |
 |---|---|---|---|---|---|---|---|---|---|

@@ -1,4 +1,4 @@
-//! The one failure type of the Payments domain (BEHAVIOR.md §3).
+//! The one failure type of the Payments domain (docs/contract.md §3).
 
 use contracts::events::DUPLICATE_EVENT_RAISED_ERROR;
 use contracts::{IncomingEventError, OrderId};

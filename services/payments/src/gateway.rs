@@ -1,4 +1,4 @@
-//! The payment gateway port and the fake gateway of the original (BEHAVIOR.md §9).
+//! The payment gateway port and the fake gateway of the original (docs/contract.md §9).
 //!
 //! Deviation (#3): every request carries an idempotency key and the fake answers the same key
 //! with the same outcome, always (also across restarts): a retried attempt can never turn an

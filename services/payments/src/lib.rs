@@ -1,4 +1,4 @@
-//! The Payments domain (BEHAVIOR.md §8.1, §8.2, §9).
+//! The Payments domain (docs/contract.md §8.1, §8.2, §9).
 //!
 //! * [`process_order_payment_worker`]: charges an order once its stock is allocated and raises
 //!   `ORDER_PAYMENT_ACCEPTED_EVENT` or `ORDER_PAYMENT_REJECTED_EVENT`.

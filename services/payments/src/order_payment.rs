@@ -1,4 +1,4 @@
-//! The order payment record as the Payments database stores it (BEHAVIOR.md §4.2, §4.3).
+//! The order payment record as the Payments database stores it (docs/contract.md §4.2, §4.3).
 //! Shared by the slice that writes it and the slice that lists it.
 
 use contracts::{EventTime, OrderId, PaymentId, Price, Sku, Units, UserId};

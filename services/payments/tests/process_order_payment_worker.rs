@@ -1,5 +1,5 @@
 //! ProcessOrderPaymentWorker through its public controller: real SQS events wrapping the
-//! EventBridge envelope of a DynamoDB stream record (BEHAVIOR.md §2.5), a scripted table.
+//! EventBridge envelope of a DynamoDB stream record (docs/contract.md §2.5), a scripted table.
 
 // Test helpers outside #[test] functions may fail loudly too.
 #![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]

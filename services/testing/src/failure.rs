@@ -1,4 +1,4 @@
-//! The one failure type of the Testing domain (BEHAVIOR.md §3).
+//! The one failure type of the Testing domain (docs/contract.md §3).
 
 use contracts::events::DUPLICATE_EVENT_RAISED_ERROR;
 use kernel::failure::Classification;

@@ -1,4 +1,4 @@
-//! AllocateOrderStockWorker (BEHAVIOR.md §6.4): on `ORDER_CREATED_EVENT`, takes the order's
+//! AllocateOrderStockWorker (docs/contract.md §6.4): on `ORDER_CREATED_EVENT`, takes the order's
 //! units from the SKU counter and raises `ORDER_STOCK_ALLOCATED_EVENT`, or records that the stock
 //! is depleted and raises `ORDER_STOCK_DEPLETED_EVENT`. Replays always raise the same outcome.
 

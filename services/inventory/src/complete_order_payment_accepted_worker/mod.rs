@@ -1,4 +1,4 @@
-//! CompleteOrderPaymentAcceptedWorker (BEHAVIOR.md §6.5): on `ORDER_PAYMENT_ACCEPTED_EVENT`,
+//! CompleteOrderPaymentAcceptedWorker (docs/contract.md §6.5): on `ORDER_PAYMENT_ACCEPTED_EVENT`,
 //! marks the order's allocation `COMPLETED_PAYMENT_ACCEPTED` (the stock stays taken).
 
 mod clients;

@@ -1,4 +1,4 @@
-//! DeallocateOrderPaymentRejectedWorker (BEHAVIOR.md §6.6): on `ORDER_PAYMENT_REJECTED_EVENT`,
+//! DeallocateOrderPaymentRejectedWorker (docs/contract.md §6.6): on `ORDER_PAYMENT_REJECTED_EVENT`,
 //! marks the order's allocation `DEALLOCATED_PAYMENT_REJECTED` and returns its units to the SKU
 //! counter, in one transaction. Returned stock is never lost (fixes §14 #2 and #4).
 

@@ -1,4 +1,4 @@
-//! ListSkusApi — `POST /api/v1/inventory/listSkus` (BEHAVIOR.md §6.3): one SKU by name, or a
+//! ListSkusApi — `POST /api/v1/inventory/listSkus` (docs/contract.md §6.3): one SKU by name, or a
 //! single page of SKUs ordered by their latest restock.
 
 mod clients;

@@ -1,4 +1,4 @@
-//! RestockSkuApi — `POST /api/v1/inventory/restockSku` (BEHAVIOR.md §6.1): records a
+//! RestockSkuApi — `POST /api/v1/inventory/restockSku` (docs/contract.md §6.1): records a
 //! `SKU_RESTOCKED_EVENT`; the RestockSkuWorker applies it.
 
 mod clients;

@@ -18,7 +18,7 @@ impl RestockSkuApiService {
     }
 
     /// Raises the restock event. A duplicate (same sku and lot) is accepted too: the first
-    /// event stays stored, the caller gets its own request echoed (BEHAVIOR.md §6.1).
+    /// event stays stored, the caller gets its own request echoed (docs/contract.md §6.1).
     pub async fn restock(&self, request: &RestockSkuRequest) -> Result<(), InventoryFailure> {
         // Deviation (#8): the event (keys and data) carries the trimmed values, not the raw ones.
         let event = Event::sku_restocked(request.to_event_data(), self.clock.now_iso());

@@ -1,4 +1,4 @@
-//! RestockSkuWorker (BEHAVIOR.md §6.2): applies a `SKU_RESTOCKED_EVENT` once per lot — records
+//! RestockSkuWorker (docs/contract.md §6.2): applies a `SKU_RESTOCKED_EVENT` once per lot — records
 //! the lot and adds its units to the SKU counter in one transaction.
 
 mod clients;

@@ -7,9 +7,9 @@ use crate::records::AllocationStatus;
 /// How a decided payment settles the order's allocation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Settlement {
-    /// Payment accepted (BEHAVIOR.md §6.5): the allocation is completed, the stock stays taken.
+    /// Payment accepted (docs/contract.md §6.5): the allocation is completed, the stock stays taken.
     Complete,
-    /// Payment rejected (BEHAVIOR.md §6.6): the allocation is deallocated and its units return
+    /// Payment rejected (docs/contract.md §6.6): the allocation is deallocated and its units return
     /// to the SKU counter.
     Deallocate,
 }

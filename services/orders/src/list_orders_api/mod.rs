@@ -1,4 +1,4 @@
-//! ListOrdersApi — `POST /api/v1/orders/listOrders` (BEHAVIOR.md §7.5).
+//! ListOrdersApi — `POST /api/v1/orders/listOrders` (docs/contract.md §7.5).
 //!
 //! Reads the order view: one order by id, or one page of all orders by creation time.
 

@@ -1,4 +1,4 @@
-//! PlaceOrderApi — `POST /api/v1/orders/placeOrder` (BEHAVIOR.md §7.2).
+//! PlaceOrderApi — `POST /api/v1/orders/placeOrder` (docs/contract.md §7.2).
 //!
 //! Validates the order and raises `ORDER_PLACED_EVENT`; it never touches the order view.
 

@@ -21,7 +21,7 @@ impl PlaceOrderApiService {
 
     /// Raises the order's `ORDER_PLACED_EVENT` and returns the accepted order (the echo).
     ///
-    /// The same order id placed twice is accepted twice; the first event wins (BEHAVIOR.md §14 #9).
+    /// The same order id placed twice is accepted twice; the first event wins (docs/contract.md §14 #9).
     pub async fn place_order(
         &self,
         request: PlaceOrderRequest,

@@ -1,4 +1,4 @@
-//! SyncOrderWorker — keeps the order view in step with the order events (BEHAVIOR.md §7.3).
+//! SyncOrderWorker — keeps the order view in step with the order events (docs/contract.md §7.3).
 //!
 //! `ORDER_PLACED_EVENT` creates the order and raises `ORDER_CREATED_EVENT`; every other order
 //! event moves the order's status through the state machine of §7.4.

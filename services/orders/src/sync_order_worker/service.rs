@@ -1,4 +1,4 @@
-//! SyncOrderWorker's service: the idempotency branches of BEHAVIOR.md §7.3.
+//! SyncOrderWorker's service: the idempotency branches of docs/contract.md §7.3.
 //!
 //! | event         | order   | action                                                       |
 //! |---------------|---------|--------------------------------------------------------------|

@@ -37,7 +37,7 @@ impl ListOrderPaymentsClient for TableListOrderPaymentsClient {
     ) -> Result<Vec<ListedOrderPayment>, PaymentsFailure> {
         let items = self
             .table
-            // The Query of BEHAVIOR.md §8.2.
+            // The Query of docs/contract.md §8.2.
             .query(query.to_query(order_payment_key, ORDER_PAYMENT_TYPE_NAME))
             .await
             .map_err(|source| PaymentsFailure::Storage {

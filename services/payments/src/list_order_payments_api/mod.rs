@@ -1,4 +1,4 @@
-//! ListOrderPaymentsApi — `POST /api/v1/payments/listOrderPayments` (BEHAVIOR.md §8.2).
+//! ListOrderPaymentsApi — `POST /api/v1/payments/listOrderPayments` (docs/contract.md §8.2).
 
 mod clients;
 mod controller;

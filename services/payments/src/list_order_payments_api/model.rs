@@ -1,4 +1,4 @@
-//! ListOrderPaymentsApi's request, query and response shapes (BEHAVIOR.md §8.2).
+//! ListOrderPaymentsApi's request, query and response shapes (docs/contract.md §8.2).
 
 use contracts::OrderId;
 use kernel::table::{AttributeValue, Item, ListQuery};

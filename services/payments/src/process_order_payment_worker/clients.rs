@@ -91,7 +91,7 @@ impl TableRecordOrderPaymentClient {
     }
 }
 
-/// The UpdateItem of BEHAVIOR.md §8.1 step 3, with a condition that pins what was read.
+/// The UpdateItem of docs/contract.md §8.1 step 3, with a condition that pins what was read.
 pub fn record_update(command: &RecordOrderPaymentCommand) -> Update {
     let order = &command.order;
     // Deviation (#3): the original's condition only refused final statuses; pinning the status

@@ -1,4 +1,4 @@
-//! The decisions and commands of ProcessOrderPaymentWorker (BEHAVIOR.md §8.1).
+//! The decisions and commands of ProcessOrderPaymentWorker (docs/contract.md §8.1).
 
 use contracts::{EventName, OrderEventData, OrderId, PaymentId};
 
@@ -98,7 +98,7 @@ pub enum RecordPrecondition {
     FailedAttempt { payment_retries: PaymentRetries },
 }
 
-/// The order payment record to write (BEHAVIOR.md §8.1 step 3).
+/// The order payment record to write (docs/contract.md §8.1 step 3).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordOrderPaymentCommand {
     pub order: OrderEventData,

@@ -1,4 +1,4 @@
-//! ProcessOrderPaymentWorker's orchestration (BEHAVIOR.md §8.1, §9), made idempotent:
+//! ProcessOrderPaymentWorker's orchestration (docs/contract.md §8.1, §9), made idempotent:
 //! read → (announce | give up | ask the gateway) → record → announce or ask for a retry.
 
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! SimulateRawEventApi — `POST /api/v1/testing/simulateRawEvent` (BEHAVIOR.md §8.3).
+//! SimulateRawEventApi — `POST /api/v1/testing/simulateRawEvent` (docs/contract.md §8.3).
 
 mod clients;
 mod controller;

@@ -1,4 +1,4 @@
-//! SimulateRawEventApi's request and the raw event item it writes (BEHAVIOR.md §4.3, §8.3).
+//! SimulateRawEventApi's request and the raw event item it writes (docs/contract.md §4.3, §8.3).
 
 use std::collections::HashMap;
 
@@ -266,7 +266,7 @@ impl RawEvent {
         Key::new(&self.pk, &self.sk)
     }
 
-    /// The raw event item of BEHAVIOR.md §4.3.
+    /// The raw event item of docs/contract.md §4.3.
     pub fn to_item(&self) -> Result<Item, serde_dynamo::Error> {
         let mut item = Item::from(HashMap::<String, AttributeValue>::new());
         item.insert("pk".to_owned(), s(&self.pk));

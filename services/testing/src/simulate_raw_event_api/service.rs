@@ -21,7 +21,7 @@ impl SimulateRawEventApiService {
     pub async fn simulate(&self, request: &SimulateRawEventRequest) -> Result<(), TestingFailure> {
         let event = RawEvent::from_request(request, &self.clock.now_iso());
         match self.client.raise_raw_event(&event).await {
-            // First writer wins; a replay of the same key is accepted (BEHAVIOR.md §14 #9).
+            // First writer wins; a replay of the same key is accepted (docs/contract.md §14 #9).
             Ok(()) | Err(TestingFailure::DuplicateEventRaised { .. }) => Ok(()),
             Err(failure) => Err(failure),
         }
