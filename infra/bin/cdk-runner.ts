@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run <bootstrap|synth|deploy|destroy> [stage]` (BEHAVIOR.md §11.6, with §14 #14 fixed):
+ * `npm run <bootstrap|synth|deploy|destroy> [stage]` (docs/contract.md §11.6, with §14 #14 fixed):
  * validates the command, sanitises the stage, makes sure the Lambda assets exist, runs the CDK
  * CLI on this stage's stack, and after a deploy writes the .env files the REST-client
  * collections and scripts read.

@@ -1,7 +1,7 @@
 import type { Domain, RoutedWorker, RoutingTable } from './routing';
 
 /**
- * What an API Lambda may do to the table (least privilege, BEHAVIOR.md §1 rule 1: state-changing
+ * What an API Lambda may do to the table (least privilege, docs/contract.md §1 rule 1: state-changing
  * APIs only raise events).
  * - `raiseEvent`: PutItem only; `keyPrefix` further restricts the partition keys it may write.
  * - `query`: Query on the table and the GSI only.
@@ -18,7 +18,7 @@ export interface ApiSlice {
   readonly tableAccess: ApiTableAccess;
 }
 
-/** The six API slices of BEHAVIOR.md §6–§8 (routes §11.5). Workers come from routing.json. */
+/** The six API slices of docs/contract.md §6–§8 (routes §11.5). Workers come from routing.json. */
 export const API_SLICES: readonly ApiSlice[] = [
   {
     domain: 'Inventory',

@@ -20,7 +20,7 @@ export interface DeploymentConfig {
   readonly enableTestingApi: boolean;
   /** Lambda advanced logging: application log level (JSON format). */
   readonly logLevel: LogLevel;
-  /** `PAYMENT_GATEWAY_MODE` of the payment worker (the fake gateway, BEHAVIOR.md §9). */
+  /** `PAYMENT_GATEWAY_MODE` of the payment worker (the fake gateway, docs/contract.md §9). */
   readonly paymentGatewayMode: string;
   /** Absolute directory holding `<binary>/bootstrap` for every Lambda. */
   readonly lambdaAssetsDir: string;

@@ -48,7 +48,7 @@ export class EcommStack extends Stack {
     Tags.of(this).add('deploymentPrefix', naming.prefix);
     Tags.of(this).add('stage', naming.stage);
 
-    // Event store and transactional data share one table (BEHAVIOR.md §4.1). DESTROY because this
+    // Event store and transactional data share one table (docs/contract.md §4.1). DESTROY because this
     // is a proof of concept: `npm run destroy` must leave nothing behind, data included.
     this.table = new dynamodb.Table(this, 'Table', {
       tableName: naming.table(),

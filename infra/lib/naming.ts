@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Physical-name limits of the services whose names we set ourselves (BEHAVIOR.md §14 #14: the
+ * Physical-name limits of the services whose names we set ourselves (docs/contract.md §14 #14: the
  * original overflowed Lambda's 64 and SQS's 80 characters as soon as the stage was a little long).
  * Everything else (roles, rules, pipe, log groups, alarms) is named by CloudFormation.
  */

@@ -3,7 +3,7 @@ import { parseRoutingTable } from '../lib/routing';
 import { EXPECTED_BINARIES, routing } from './support';
 
 describe('routing table (services/routing.json)', () => {
-  it('lists the six workers of BEHAVIOR.md §10.3', () => {
+  it('lists the six workers of docs/contract.md §10.3', () => {
     expect(routing.source).toBe('event-store.dynamodb.stream');
     expect(routing.detailType).toBe('DynamoDBStreamRecord');
     expect(routing.workers.map((w) => `${w.domain}/${w.slice}`).sort()).toEqual([
@@ -59,7 +59,7 @@ describe('Lambda binaries', () => {
     expect(lambdaBinaries(routing, false)).toHaveLength(11);
   });
 
-  it('the six API routes are those of BEHAVIOR.md', () => {
+  it('the six API routes are those of docs/contract.md', () => {
     expect(API_SLICES.map((api) => api.path).sort()).toEqual([
       '/api/v1/inventory/listSkus',
       '/api/v1/inventory/restockSku',

@@ -212,7 +212,7 @@ describe('HTTP APIs', () => {
   const apis = resources('AWS::ApiGatewayV2::Api');
   const routes = resources('AWS::ApiGatewayV2::Route');
 
-  it('exposes exactly the six POST routes of BEHAVIOR.md, each to its own Lambda with payload 2.0', () => {
+  it('exposes exactly the six POST routes of docs/contract.md, each to its own Lambda with payload 2.0', () => {
     expect(Object.values(routes).map((r) => r.Properties.RouteKey).sort()).toEqual([
       'POST /api/v1/inventory/listSkus',
       'POST /api/v1/inventory/restockSku',

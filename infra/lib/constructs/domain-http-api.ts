@@ -12,7 +12,7 @@ import type { Domain } from '../routing';
 import { grantApiTableAccess } from '../table-access';
 import { SliceFunction } from './slice-function';
 
-/** CORS preflight exactly as BEHAVIOR.md §11.5 (no credentials, no max-age). */
+/** CORS preflight exactly as docs/contract.md §11.5 (no credentials, no max-age). */
 export const CORS_PREFLIGHT: apigwv2.CorsPreflightOptions = {
   allowOrigins: ['*'],
   allowMethods: [apigwv2.CorsHttpMethod.POST, apigwv2.CorsHttpMethod.OPTIONS],
@@ -49,7 +49,7 @@ export interface DomainHttpApiProps {
 /**
  * One HTTP API per domain: `$default` stage with auto-deploy and access logs, one `POST` route
  * per API slice, Lambda proxy integrations with payload format 2.0. Anything else is API
- * Gateway's 404. No authoriser, as in the contract (BEHAVIOR.md §11.5).
+ * Gateway's 404. No authoriser, as in the contract (docs/contract.md §11.5).
  */
 export class DomainHttpApi extends Construct {
   readonly api: apigwv2.HttpApi;
@@ -100,7 +100,7 @@ export class DomainHttpApi extends Construct {
         Validations.of(route).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason:
-            'The HTTP contract (BEHAVIOR.md §11.5) has no authorisation: these are the open demo endpoints ' +
+            'The HTTP contract (docs/contract.md §11.5) has no authorisation: these are the open demo endpoints ' +
             'that the REST-client collections and scripts call. Adding an authoriser changes the contract.' +
             (domain === 'Testing'
               ? ' The Testing API is only deployed where ENABLE_TESTING_API allows it (never on prod by default).'

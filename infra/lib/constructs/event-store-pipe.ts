@@ -8,11 +8,11 @@ import { Construct } from 'constructs';
 import type { RoutingTable } from '../routing';
 import { MonitoredDeadLetterQueue } from './monitored-dead-letter-queue';
 
-/** `_tn` of event items (BEHAVIOR.md §4.2); every other item kind is transactional state. */
+/** `_tn` of event items (docs/contract.md §4.2); every other item kind is transactional state. */
 export const EVENT_ITEM_TYPE_NAME = 'EVENTS#EVENT';
 
 /**
- * Only inserts of event items travel (BEHAVIOR.md §14 #10): the original forwarded every write
+ * Only inserts of event items travel (docs/contract.md §14 #10): the original forwarded every write
  * of every item kind (~11–16 bus events per order where 4 are useful) and let the rules drop them.
  */
 export const PIPE_FILTER_PATTERN = {

@@ -10,7 +10,7 @@ export interface MonitoredDeadLetterQueueProps {
   readonly holds: string;
 }
 
-/** A DLQ kept 14 days with an alarm as soon as one message is visible (BEHAVIOR.md §14 #16). */
+/** A DLQ kept 14 days with an alarm as soon as one message is visible (docs/contract.md §14 #16). */
 export class MonitoredDeadLetterQueue extends Construct {
   readonly queue: sqs.Queue;
   readonly alarm: cloudwatch.Alarm;

@@ -15,18 +15,18 @@ import { LAMBDA_TIMEOUT, SliceFunction } from './slice-function';
 /**
  * AWS guidance for SQS event sources: visibility ≥ 6 × function timeout. A batch of 10 is handled
  * sequentially inside one invocation, so a 10 s visibility (the original's) let a slow batch be
- * redelivered while still running (BEHAVIOR.md §14 #16).
+ * redelivered while still running (docs/contract.md §14 #16).
  */
 export const QUEUE_VISIBILITY_TIMEOUT = Duration.seconds(6 * LAMBDA_TIMEOUT.toSeconds());
 
 /**
  * Deliveries before a message is parked in the DLQ. Bounds poison-but-transient messages to ~10
  * minutes (the original's 360 cycled them for an hour) while leaving room for the payment worker,
- * which needs at most 5 deliveries to reach a terminal outcome (BEHAVIOR.md §9).
+ * which needs at most 5 deliveries to reach a terminal outcome (docs/contract.md §9).
  */
 export const MAX_RECEIVE_COUNT = 10;
 
-/** Identical for the six workers (BEHAVIOR.md §11.4). */
+/** Identical for the six workers (docs/contract.md §11.4). */
 export const EVENT_SOURCE_SETTINGS = {
   batchSize: 10,
   maxBatchingWindow: Duration.seconds(0),
