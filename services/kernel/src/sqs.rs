@@ -79,14 +79,23 @@ impl<P: StreamEventProcessor> SqsWorker<P> {
             sku = tracing::field::Empty,
             replay = tracing::field::Empty,
         );
-        if let Some(replay) = body.and_then(replay_name) {
-            span.record("replay", replay.as_str());
+        // The body is parsed once: its envelope names the replay (if any) and holds the image.
+        let envelope = body.map(parse_envelope);
+        if let Some(replay) = envelope
+            .as_ref()
+            .and_then(|parsed| parsed.as_ref().ok())
+            .and_then(replay_name)
+        {
+            span.record("replay", replay);
         }
-        self.process_event(body).instrument(span).await
+        self.process_event(envelope).instrument(span).await
     }
 
-    async fn process_event(&self, body: Option<&str>) -> RecordOutcome {
-        let new_image = match body.map(stream_new_image) {
+    async fn process_event(
+        &self,
+        envelope: Option<Result<serde_json::Value, EnvelopeError>>,
+    ) -> RecordOutcome {
+        let new_image = match envelope.map(|parsed| parsed.and_then(new_image_of)) {
             Some(Ok(new_image)) => new_image,
             Some(Err(error)) => {
                 tracing::warn!(failure_kind = INVALID_ARGUMENTS_ERROR, error = %error_chain(&error), "message consumed: malformed body");
@@ -150,18 +159,21 @@ pub enum EnvelopeError {
 }
 
 /// The `replay-name` EventBridge adds to an event it replays from an archive.
-pub fn replay_name(body: &str) -> Option<String> {
-    if !body.contains("\"replay-name\"") {
-        return None;
-    }
-    let envelope: serde_json::Value = serde_json::from_str(body).ok()?;
-    envelope.get("replay-name")?.as_str().map(str::to_owned)
+pub fn replay_name(envelope: &serde_json::Value) -> Option<&str> {
+    envelope.get("replay-name")?.as_str()
 }
 
 /// Extracts `detail.dynamodb.NewImage` (DynamoDB JSON) from an SQS message body.
 pub fn stream_new_image(body: &str) -> Result<Item, EnvelopeError> {
-    let mut envelope: serde_json::Value =
-        serde_json::from_str(body).map_err(EnvelopeError::NotJson)?;
+    parse_envelope(body).and_then(new_image_of)
+}
+
+/// An SQS message body as the EventBridge envelope it carries.
+fn parse_envelope(body: &str) -> Result<serde_json::Value, EnvelopeError> {
+    serde_json::from_str(body).map_err(EnvelopeError::NotJson)
+}
+
+fn new_image_of(mut envelope: serde_json::Value) -> Result<Item, EnvelopeError> {
     let new_image = envelope
         .pointer_mut("/detail/dynamodb/NewImage")
         .filter(|image| image.is_object())
@@ -179,12 +191,17 @@ mod tests {
 
     #[test]
     fn replayed_events_are_recognised_by_their_replay_name() {
+        let replay = |body: &str| {
+            parse_envelope(body)
+                .ok()
+                .and_then(|e| replay_name(&e).map(str::to_owned))
+        };
         assert_eq!(
-            replay_name(r#"{"replay-name":"nightly","detail":{}}"#).as_deref(),
+            replay(r#"{"replay-name":"nightly","detail":{}}"#).as_deref(),
             Some("nightly")
         );
-        assert_eq!(replay_name(r#"{"detail":{}}"#), None);
-        assert_eq!(replay_name("not json \"replay-name\""), None);
+        assert_eq!(replay(r#"{"detail":{}}"#), None);
+        assert_eq!(replay("not json \"replay-name\""), None);
     }
 
     #[derive(Debug, thiserror::Error)]
