@@ -109,7 +109,16 @@ where
     B: DeserializeOwned + validator::Validate,
     T: TryFrom<B, Error = crate::validation::ValueError>,
 {
-    let body: B = parse_json_body(request)?;
+    validate_into(parse_json_body::<B>(request)?)
+}
+
+/// Validates a parsed DTO (`validator`) and converts it into the domain request `T`: the second
+/// half of [`parse_valid_body`], for a controller that parses its body itself.
+pub fn validate_into<B, T>(body: B) -> Result<T, BodyError>
+where
+    B: validator::Validate,
+    T: TryFrom<B, Error = crate::validation::ValueError>,
+{
     body.validate().map_err(BodyError::Invalid)?;
     T::try_from(body).map_err(BodyError::InvalidValue)
 }

@@ -4,13 +4,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kernel::clock::Clock;
-use kernel::http::{ApiHandler, ApiRequest, ApiResponse, BodyError, parse_json_body};
+use kernel::http::{
+    ApiHandler, ApiRequest, ApiResponse, BodyError, parse_json_body, validate_into,
+};
 use kernel::table::Table;
 use serde::de::IgnoredAny;
 
 use super::clients::TableRaiseRawEventClient;
-use validator::Validate;
-
 use super::model::{SimulateRawEventBody, SimulateRawEventRequest};
 use super::service::SimulateRawEventApiService;
 use crate::failure::TestingFailure;
@@ -32,8 +32,7 @@ fn parse_request(request: &ApiRequest) -> Result<SimulateRawEventRequest, BodyEr
     parse_json_body::<IgnoredAny>(request)?;
     let body = request.body.as_deref().ok_or(BodyError::Missing)?;
     let body: SimulateRawEventBody = serde_json::from_str(body).map_err(BodyError::InvalidShape)?;
-    body.validate().map_err(BodyError::Invalid)?;
-    SimulateRawEventRequest::try_from(body).map_err(BodyError::InvalidValue)
+    validate_into(body)
 }
 
 struct SimulateRawEventApiController {
