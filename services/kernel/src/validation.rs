@@ -247,6 +247,25 @@ impl From<Limit> for u32 {
     }
 }
 
+/// `sortDirection` and `limit` of a list API's body as sent (flattened into each list DTO):
+/// optional but never `null`, `limit` an integer from 1 to [`Limit::MAX`].
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, validator::Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct PageBody {
+    #[serde(default, deserialize_with = "present")]
+    pub sort_direction: Option<SortDirection>,
+    #[serde(default, deserialize_with = "present")]
+    #[validate(custom(function = "js_limit"))]
+    pub limit: Option<f64>,
+}
+
+impl PageBody {
+    /// The validated limit as a [`Limit`].
+    pub fn limit(&self) -> Result<Option<Limit>, ValueError> {
+        self.limit.map(Limit::try_from).transpose()
+    }
+}
+
 /// `sortDirection` of the list APIs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

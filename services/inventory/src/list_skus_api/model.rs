@@ -1,6 +1,6 @@
 use contracts::Sku;
 use kernel::table::ListQuery;
-use kernel::validation::{JsNumber, Limit, SortDirection, ValueError, js_id, js_limit, present};
+use kernel::validation::{JsNumber, Limit, PageBody, SortDirection, ValueError, js_id, present};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
@@ -26,11 +26,9 @@ pub struct ListSkusBody {
     #[serde(default, deserialize_with = "present")]
     #[validate(custom(function = "js_id"))]
     pub sku: Option<String>,
-    #[serde(default, deserialize_with = "present")]
-    pub sort_direction: Option<SortDirection>,
-    #[serde(default, deserialize_with = "present")]
-    #[validate(custom(function = "js_limit"))]
-    pub limit: Option<f64>,
+    #[serde(flatten)]
+    #[validate(nested)]
+    pub page: PageBody,
 }
 
 impl TryFrom<ListSkusBody> for ListSkusRequest {
@@ -38,8 +36,8 @@ impl TryFrom<ListSkusBody> for ListSkusRequest {
     fn try_from(body: ListSkusBody) -> Result<Self, ValueError> {
         Ok(Self {
             sku: body.sku.as_deref().map(Sku::parse).transpose()?,
-            sort_direction: body.sort_direction,
-            limit: body.limit.map(Limit::try_from).transpose()?,
+            sort_direction: body.page.sort_direction,
+            limit: body.page.limit()?,
         })
     }
 }

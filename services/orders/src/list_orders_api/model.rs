@@ -2,7 +2,7 @@
 
 use contracts::OrderId;
 use kernel::table::ListQuery;
-use kernel::validation::{JsNumber, Limit, SortDirection, ValueError, js_id, js_limit, present};
+use kernel::validation::{JsNumber, Limit, PageBody, SortDirection, ValueError, js_id, present};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
@@ -30,11 +30,9 @@ pub struct ListOrdersBody {
     #[serde(default, deserialize_with = "present")]
     #[validate(custom(function = "js_id"))]
     pub order_id: Option<String>,
-    #[serde(default, deserialize_with = "present")]
-    pub sort_direction: Option<SortDirection>,
-    #[serde(default, deserialize_with = "present")]
-    #[validate(custom(function = "js_limit"))]
-    pub limit: Option<f64>,
+    #[serde(flatten)]
+    #[validate(nested)]
+    pub page: PageBody,
 }
 
 impl TryFrom<ListOrdersBody> for ListOrdersRequest {
@@ -42,8 +40,8 @@ impl TryFrom<ListOrdersBody> for ListOrdersRequest {
     fn try_from(body: ListOrdersBody) -> Result<Self, ValueError> {
         Ok(Self {
             order_id: body.order_id.as_deref().map(OrderId::parse).transpose()?,
-            sort_direction: body.sort_direction,
-            limit: body.limit.map(Limit::try_from).transpose()?,
+            sort_direction: body.page.sort_direction,
+            limit: body.page.limit()?,
         })
     }
 }

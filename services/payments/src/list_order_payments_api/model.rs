@@ -2,7 +2,7 @@
 
 use contracts::OrderId;
 use kernel::table::{AttributeValue, Item, ListQuery};
-use kernel::validation::{Limit, SortDirection, ValueError, js_id, js_limit, present};
+use kernel::validation::{Limit, PageBody, SortDirection, ValueError, js_id, present};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use validator::Validate;
@@ -29,11 +29,9 @@ pub struct ListOrderPaymentsBody {
     #[serde(default, deserialize_with = "present")]
     #[validate(custom(function = "js_id"))]
     pub order_id: Option<String>,
-    #[serde(default, deserialize_with = "present")]
-    pub sort_direction: Option<SortDirection>,
-    #[serde(default, deserialize_with = "present")]
-    #[validate(custom(function = "js_limit"))]
-    pub limit: Option<f64>,
+    #[serde(flatten)]
+    #[validate(nested)]
+    pub page: PageBody,
 }
 
 impl TryFrom<ListOrderPaymentsBody> for ListOrderPaymentsRequest {
@@ -41,8 +39,8 @@ impl TryFrom<ListOrderPaymentsBody> for ListOrderPaymentsRequest {
     fn try_from(body: ListOrderPaymentsBody) -> Result<Self, ValueError> {
         Ok(Self {
             order_id: body.order_id.as_deref().map(OrderId::parse).transpose()?,
-            sort_direction: body.sort_direction,
-            limit: body.limit.map(Limit::try_from).transpose()?,
+            sort_direction: body.page.sort_direction,
+            limit: body.page.limit()?,
         })
     }
 }
