@@ -196,19 +196,23 @@ async fn pipe_dead_letters(
         return Ok(());
     }
     for message in store.list_messages(pipe::DEAD_LETTER_QUEUE, 1000).await? {
-        let letter: serde_json::Value =
-            serde_json::from_str(&message.body).unwrap_or(serde_json::Value::Null);
-        let record = &letter["record"];
-        writeln!(
-            out,
-            "{}  seq {}  {} {}  after {} attempt(s): {}",
-            message.message_id,
-            record["seq"],
-            record["keys"]["pk"].as_str().unwrap_or("?"),
-            record["keys"]["sk"].as_str().unwrap_or("?"),
-            letter["attempts"],
-            letter["reason"].as_str().unwrap_or("?"),
-        )?;
+        match serde_json::from_str::<pipe::DeadLetter>(&message.body) {
+            Ok(letter) => writeln!(
+                out,
+                "{}  seq {}  {} {}  after {} attempt(s): {}",
+                message.message_id,
+                letter.record.seq,
+                letter.record.keys.pk,
+                letter.record.keys.sk,
+                letter.attempts,
+                letter.reason,
+            )?,
+            Err(error) => writeln!(
+                out,
+                "{}  not a pipe dead letter: {error}",
+                message.message_id
+            )?,
+        }
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use contracts::events::EVENT_TYPE_NAME;
 use kernel::table::get_s;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store_sqlite::{
     OutgoingMessage, SqliteStore, StoreError, StreamEntry, StreamRecord, StreamRecordKind,
@@ -149,7 +150,7 @@ impl Pipe {
                         error = %kernel::failure::error_chain(&failed.error),
                         "a stream record failed every retry; it is set aside in the pipe's dead-letter queue"
                     );
-                    messages.push(failed.dead_letter(failures));
+                    messages.push((*failed).dead_letter(failures));
                 }
                 // Forward what precedes the failing record first; it is retried as the head.
                 Err(_) => break,
@@ -179,51 +180,91 @@ impl Pipe {
     }
 }
 
-/// A stream record that could not be delivered: why, and the record as stored (raw, so nothing
-/// is lost even when it cannot be parsed).
+/// A pipe dead-letter message: the record as stored (raw, so nothing is lost even when it
+/// cannot be parsed), why it failed and how often. Written by the pipe, read by `ecomm dlq Pipe`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadLetter {
+    pub reason: String,
+    pub attempts: u32,
+    pub record: DeadRecord,
+}
+
+/// The stream record inside a [`DeadLetter`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeadRecord {
+    pub seq: u64,
+    /// `INSERT`, `MODIFY` or `REMOVE` (as stored, even when unknown).
+    pub event_name: String,
+    pub keys: DeadKeys,
+    /// The image as DynamoDB JSON text.
+    pub new_image: Option<String>,
+    pub created_at_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadKeys {
+    pub pk: String,
+    pub sk: String,
+}
+
+/// A stream record that could not be delivered, and why.
 struct Failed {
     error: RecordError,
-    record: serde_json::Value,
+    record: DeadRecord,
 }
 
 impl Failed {
-    /// The pipe dead-letter message: the record, why it failed and how often.
-    fn dead_letter(&self, attempts: u32) -> OutgoingMessage {
+    fn dead_letter(self, attempts: u32) -> OutgoingMessage {
+        let letter = DeadLetter {
+            reason: kernel::failure::error_chain(&self.error),
+            attempts,
+            record: self.record,
+        };
         OutgoingMessage {
             queue: DEAD_LETTER_QUEUE.to_owned(),
-            body: json!({
-                "reason": kernel::failure::error_chain(&self.error),
-                "attempts": attempts,
-                "record": self.record,
-            })
-            .to_string(),
+            body: json!(letter).to_string(),
         }
     }
 }
 
 /// The messages one stream entry becomes (none for records the filter drops).
-fn deliver(entry: StreamEntry, routing: &RoutingTable) -> Result<Vec<OutgoingMessage>, Failed> {
+fn deliver(
+    entry: StreamEntry,
+    routing: &RoutingTable,
+) -> Result<Vec<OutgoingMessage>, Box<Failed>> {
     match entry {
-        Ok(record) => route(&record, routing).map_err(|error| Failed {
-            error,
-            record: json!({
-                "seq": record.seq,
-                "eventName": record.kind.event_name(),
-                "keys": { "pk": record.keys.pk, "sk": record.keys.sk },
-                "newImage": record.new_image.as_ref().and_then(|image| serde_json::to_string(image).ok()),
-                "createdAtMs": record.created_at_ms,
-            }),
+        Ok(record) => route(&record, routing).map_err(|error| {
+            Box::new(Failed {
+                error,
+                record: DeadRecord {
+                    seq: record.seq,
+                    event_name: record.kind.event_name().to_owned(),
+                    keys: DeadKeys {
+                        pk: record.keys.pk.clone(),
+                        sk: record.keys.sk.clone(),
+                    },
+                    new_image: record
+                        .new_image
+                        .as_ref()
+                        .and_then(|image| serde_json::to_string(image).ok()),
+                    created_at_ms: record.created_at_ms,
+                },
+            })
         }),
-        Err(unreadable) => Err(Failed {
-            record: json!({
-                "seq": unreadable.seq,
-                "eventName": unreadable.kind,
-                "keys": { "pk": unreadable.keys.pk, "sk": unreadable.keys.sk },
-                "newImage": unreadable.new_image,
-                "createdAtMs": unreadable.created_at_ms,
-            }),
+        Err(unreadable) => Err(Box::new(Failed {
+            record: DeadRecord {
+                seq: unreadable.seq,
+                event_name: unreadable.kind,
+                keys: DeadKeys {
+                    pk: unreadable.keys.pk,
+                    sk: unreadable.keys.sk,
+                },
+                new_image: unreadable.new_image,
+                created_at_ms: unreadable.created_at_ms,
+            },
             error: RecordError::Unreadable(unreadable.reason),
-        }),
+        })),
     }
 }
 
@@ -324,28 +365,22 @@ pub async fn redrive_dead_letters(
 
 /// The stream record a pipe dead letter holds, or why it cannot be rebuilt.
 pub fn record_from_dead_letter(body: &str) -> Result<StreamRecord, String> {
-    let letter: serde_json::Value =
+    let letter: DeadLetter =
         serde_json::from_str(body).map_err(|error| format!("not a pipe dead letter: {error}"))?;
-    let record = &letter["record"];
-    let field = |name: &str| record[name].as_str().ok_or(format!("no {name}"));
-    let kind = StreamRecordKind::from_event_name(field("eventName")?)
-        .ok_or_else(|| format!("unknown record kind {}", record["eventName"]))?;
-    let new_image = match record["newImage"].as_str() {
-        Some(text) => Some(
-            serde_json::from_str(text)
-                .map_err(|error| format!("the image cannot be read: {error}"))?,
-        ),
-        None => None,
-    };
+    let record = letter.record;
+    let kind = StreamRecordKind::from_event_name(&record.event_name)
+        .ok_or_else(|| format!("unknown record kind {:?}", record.event_name))?;
+    let new_image = record
+        .new_image
+        .map(|text| serde_json::from_str(&text))
+        .transpose()
+        .map_err(|error| format!("the image cannot be read: {error}"))?;
     Ok(StreamRecord {
-        seq: record["seq"].as_u64().ok_or("no seq")?,
+        seq: record.seq,
         kind,
-        keys: kernel::table::Key::new(
-            record["keys"]["pk"].as_str().ok_or("no pk")?,
-            record["keys"]["sk"].as_str().ok_or("no sk")?,
-        ),
+        keys: kernel::table::Key::new(record.keys.pk, record.keys.sk),
         new_image,
-        created_at_ms: record["createdAtMs"].as_u64().unwrap_or(0),
+        created_at_ms: record.created_at_ms,
         size_bytes: 0,
     })
 }
