@@ -2,8 +2,10 @@
 //!
 //! Every binary does the same five things, in order: [`init_tracing`], read its typed config
 //! ([`TableConfig`] or [`PaymentWorkerConfig`]) and fail fast, [`connect_table`] once per process,
-//! build its slice's controller, then [`run_api`] or [`run_worker`]. The adapters between Lambda's
-//! event types and the kernel's transport-free controller traits live in [`api`] and [`worker`].
+//! build its slice's controller, then [`run_api`] or [`run_worker`]. [`serve_api`] and
+//! [`serve_worker`] do all five for a slice that needs only the table and the clock, so its
+//! binary names nothing but its controller. The adapters between Lambda's event types and the
+//! kernel's transport-free controller traits live in [`api`] and [`worker`].
 
 pub mod api;
 pub mod config;
@@ -13,6 +15,8 @@ pub mod worker;
 use std::sync::Arc;
 
 use kernel::clock::{Clock, SystemClock};
+use kernel::http::ApiHandler;
+use kernel::sqs::WorkerHandler;
 use kernel::table::Table;
 use store_dynamodb::DynamoDbTable;
 
@@ -37,4 +41,37 @@ pub fn system_clock() -> Arc<dyn Clock> {
 /// Logs a start-up failure as one structured line before `main` returns it.
 pub fn log_startup_error(error: &ConfigError) {
     tracing::error!(error = %kernel::failure::error_chain(error), "invalid configuration; the function cannot start");
+}
+
+/// Runs an API slice wired from the table and the clock: tracing, config, one table client, then
+/// the Lambda runtime loop on a single-threaded runtime.
+pub fn serve_api<H: ApiHandler + 'static>(
+    wire: impl FnOnce(Arc<dyn Table>, Arc<dyn Clock>) -> H,
+) -> Result<(), Error> {
+    serve(wire, run_api)
+}
+
+/// Runs a worker slice wired from the table and the clock, like [`serve_api`].
+pub fn serve_worker<H: WorkerHandler + 'static>(
+    wire: impl FnOnce(Arc<dyn Table>, Arc<dyn Clock>) -> H,
+) -> Result<(), Error> {
+    serve(wire, run_worker)
+}
+
+fn serve<H, R>(
+    wire: impl FnOnce(Arc<dyn Table>, Arc<dyn Clock>) -> H,
+    run: impl FnOnce(H) -> R,
+) -> Result<(), Error>
+where
+    R: Future<Output = Result<(), Error>>,
+{
+    init_tracing();
+    let config = TableConfig::from_env().inspect_err(log_startup_error)?;
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(async {
+            let table = connect_table(&config).await;
+            run(wire(table, system_clock())).await
+        })
 }

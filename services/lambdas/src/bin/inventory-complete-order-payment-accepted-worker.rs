@@ -1,13 +1,5 @@
 //! Lambda `inventory-complete-order-payment-accepted-worker`: wiring only (see the `lambdas` crate docs).
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambdas::Error> {
-    lambdas::init_tracing();
-    let config = lambdas::TableConfig::from_env().inspect_err(lambdas::log_startup_error)?;
-    let table = lambdas::connect_table(&config).await;
-    let controller = inventory::complete_order_payment_accepted_worker::controller(
-        table,
-        lambdas::system_clock(),
-    );
-    lambdas::run_worker(controller).await
+fn main() -> Result<(), lambdas::Error> {
+    lambdas::serve_worker(inventory::complete_order_payment_accepted_worker::controller)
 }

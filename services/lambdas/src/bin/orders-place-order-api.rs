@@ -1,10 +1,5 @@
 //! Lambda `orders-place-order-api`: wiring only (see the `lambdas` crate docs).
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambdas::Error> {
-    lambdas::init_tracing();
-    let config = lambdas::TableConfig::from_env().inspect_err(lambdas::log_startup_error)?;
-    let table = lambdas::connect_table(&config).await;
-    let controller = orders::place_order_api::controller(table, lambdas::system_clock());
-    lambdas::run_api(controller).await
+fn main() -> Result<(), lambdas::Error> {
+    lambdas::serve_api(orders::place_order_api::controller)
 }

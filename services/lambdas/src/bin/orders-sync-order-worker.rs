@@ -1,10 +1,5 @@
 //! Lambda `orders-sync-order-worker`: wiring only (see the `lambdas` crate docs).
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambdas::Error> {
-    lambdas::init_tracing();
-    let config = lambdas::TableConfig::from_env().inspect_err(lambdas::log_startup_error)?;
-    let table = lambdas::connect_table(&config).await;
-    let controller = orders::sync_order_worker::controller(table, lambdas::system_clock());
-    lambdas::run_worker(controller).await
+fn main() -> Result<(), lambdas::Error> {
+    lambdas::serve_worker(orders::sync_order_worker::controller)
 }
