@@ -251,13 +251,7 @@ mod tests {
     use super::*;
 
     fn data() -> OrderEventData {
-        OrderEventData {
-            order_id: OrderId::parse("ORD001").unwrap(),
-            sku: Sku::parse("APPLES").unwrap(),
-            units: Units::new(3).unwrap(),
-            price: Price::new(15.0).unwrap(),
-            user_id: UserId::parse("MARIA").unwrap(),
-        }
+        crate::fixtures::order_data("ORD001", 3, 15.0)
     }
 
     #[test]

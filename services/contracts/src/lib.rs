@@ -4,6 +4,8 @@
 //! item layout in the event store, and the value types those carry. All of it lives here.
 
 pub mod events;
+#[cfg(any(test, feature = "test-support"))]
+pub mod fixtures;
 pub mod slices;
 pub mod values;
 

@@ -1,12 +1,10 @@
 //! Shared test data and the scripted fake behind every hand-written client fake.
 
-use std::collections::VecDeque;
 use std::fmt::Debug;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use contracts::{EventTime, OrderEventData, OrderId, Price, Sku, Units, UserId};
+use contracts::{EventTime, OrderEventData, OrderId, Sku, Units};
 use kernel::Failure;
-use kernel::clock::FixedClock;
 use kernel::table::scripted::{Scripted, ScriptedTable};
 use kernel::table::{
     CancellationReason, Condition, Key, ReturnValues, TableError, Update, UpdateAction, n, s,
@@ -17,21 +15,10 @@ use crate::read_allocation::ReadAllocationClient;
 use crate::records::{AllocationStatus, StoredAllocation};
 use crate::settle_allocation::SettleAllocationCommand;
 
-/// The instant of [`clock`], as `toISOString()` prints it.
-pub const NOW: &str = "2025-06-19T00:27:33.368Z";
-
-pub fn clock() -> Arc<FixedClock> {
-    Arc::new(FixedClock::at_millis(1_750_292_853_368))
-}
+pub use contracts::fixtures::{NOW, clock};
 
 pub fn order_data() -> OrderEventData {
-    OrderEventData {
-        order_id: OrderId::parse("ORD001").unwrap(),
-        sku: Sku::parse("APPLES").unwrap(),
-        units: Units::new(3).unwrap(),
-        price: Price::new(15.5).unwrap(),
-        user_id: UserId::parse("MARIA").unwrap(),
-    }
+    contracts::fixtures::order_data("ORD001", 3, 15.5)
 }
 
 /// The key of the allocation of [`order_data`].
@@ -140,38 +127,7 @@ pub fn condition_failed() -> CancellationReason {
     CancellationReason::ConditionalCheckFailed { old_item: None }
 }
 
-/// A recorded, scripted capability: each call is recorded and pops the next scripted answer.
-/// An unscripted call panics, so a test fails when a client that must not be called is called.
-pub struct Fake<A, R> {
-    calls: Mutex<Vec<A>>,
-    answers: Mutex<VecDeque<R>>,
-}
-
-impl<A: Clone, R> Fake<A, R> {
-    pub fn answering(answers: impl IntoIterator<Item = R>) -> Arc<Self> {
-        Arc::new(Self {
-            calls: Mutex::new(Vec::new()),
-            answers: Mutex::new(answers.into_iter().collect()),
-        })
-    }
-
-    pub fn never() -> Arc<Self> {
-        Self::answering([])
-    }
-
-    pub fn call(&self, arguments: A) -> R {
-        self.calls.lock().unwrap().push(arguments);
-        self.answers
-            .lock()
-            .unwrap()
-            .pop_front()
-            .expect("a call the test did not script")
-    }
-
-    pub fn calls(&self) -> Vec<A> {
-        self.calls.lock().unwrap().clone()
-    }
-}
+pub use kernel::fake::Fake;
 
 pub type FakeReadAllocation =
     Fake<(Sku, OrderId), Result<Option<StoredAllocation>, InventoryFailure>>;

@@ -9,6 +9,8 @@
 
 pub mod clock;
 pub mod failure;
+#[cfg(any(test, feature = "fakes"))]
+pub mod fake;
 pub mod http;
 pub mod sqs;
 pub mod table;

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Deserializer, Serializer};
 
+use crate::table::ListQuery;
+
 /// The largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
 pub const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
@@ -263,6 +265,12 @@ impl PageBody {
     /// The validated limit as a [`Limit`].
     pub fn limit(&self) -> Result<Option<Limit>, ValueError> {
         self.limit.map(Limit::try_from).transpose()
+    }
+
+    /// The list query of this page with a list API's optional selector: the selector's one
+    /// item, or one page with the defaults of what is absent.
+    pub fn into_query<K>(self, selector: Option<K>) -> Result<ListQuery<K>, ValueError> {
+        Ok(ListQuery::new(selector, self.sort_direction, self.limit()?))
     }
 }
 

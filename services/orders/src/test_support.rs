@@ -3,53 +3,32 @@
 use std::fmt::Debug;
 use std::sync::Arc;
 
-use contracts::{EventName, OrderEventData, OrderId, Price, Sku, Units, UserId};
+use contracts::fixtures;
+use contracts::{EventName, OrderEventData};
 use kernel::Failure;
 use kernel::table::scripted::{Scripted, ScriptedTable, unclassified_errors};
-use kernel::table::{AttributeValue, Condition, Put, TableError, item, n, s};
+use kernel::table::{AttributeValue, Condition, Put, TableError};
 
 use crate::failure::OrdersFailure;
 
-/// The instant every test clock reads, as `toISOString()` prints it.
-pub const NOW: &str = "2025-06-19T00:27:33.368Z";
+pub use contracts::fixtures::NOW;
 
 /// The order event data of `ORDER-1`.
 pub fn order_data() -> OrderEventData {
-    OrderEventData {
-        order_id: OrderId::parse("ORDER-1").unwrap(),
-        sku: Sku::parse("APPLES").unwrap(),
-        units: Units::new(3).unwrap(),
-        price: Price::new(33.25).unwrap(),
-        user_id: UserId::parse("MARIA").unwrap(),
-    }
+    fixtures::order_data("ORDER-1", 3, 33.25)
 }
 
 /// The conditional put raising `event_name` of [`order_data`] at [`NOW`], attribute by attribute.
 pub fn expected_event_put(event_name: EventName) -> Put {
-    Put::new(item([
-        ("pk", s("EVENTS#ORDER_ID#ORDER-1")),
-        ("sk", s(format!("EVENT#{event_name}"))),
-        ("eventName", s(event_name.as_str())),
-        (
-            "eventData",
-            AttributeValue::M(
-                item([
-                    ("orderId", s("ORDER-1")),
-                    ("sku", s("APPLES")),
-                    ("units", n(3)),
-                    ("price", n(33.25)),
-                    ("userId", s("MARIA")),
-                ])
-                .into(),
-            ),
-        ),
-        ("createdAt", s(NOW)),
-        ("updatedAt", s(NOW)),
-        ("_tn", s("EVENTS#EVENT")),
-        ("_sn", s("EVENTS")),
-        ("gsi1pk", s("EVENTS#EVENT")),
-        ("gsi1sk", s(format!("CREATED_AT#{NOW}"))),
-    ]))
+    Put::new(fixtures::stored_event(
+        "EVENTS#ORDER_ID#ORDER-1",
+        &format!("EVENT#{event_name}"),
+        event_name.as_str(),
+        Some(AttributeValue::M(
+            fixtures::order_attributes("ORDER-1", 3, 33.25).into(),
+        )),
+        NOW,
+    ))
     .with_condition(Condition::item_not_exists())
 }
 

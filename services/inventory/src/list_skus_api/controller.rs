@@ -5,7 +5,7 @@ use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_valid_body};
 use kernel::table::Table;
 
 use super::clients::TableListSkusClient;
-use super::model::{ListSkusBody, ListSkusRequest};
+use super::model::{ListSkusBody, ListSkusQuery};
 use super::service::ListSkusApiService;
 use crate::failure::InventoryFailure;
 
@@ -23,13 +23,13 @@ struct ListSkusApiController {
 #[async_trait]
 impl ApiHandler for ListSkusApiController {
     async fn handle(&self, request: ApiRequest) -> ApiResponse {
-        let request = match parse_valid_body::<ListSkusBody, ListSkusRequest>(&request) {
-            Ok(request) => request,
+        let query = match parse_valid_body::<ListSkusBody, ListSkusQuery>(&request) {
+            Ok(query) => query,
             Err(error) => {
                 return ApiResponse::from_failure(&InventoryFailure::InvalidRequest(error));
             }
         };
-        match self.service.list(request).await {
+        match self.service.list(query).await {
             Ok(response) => ApiResponse::ok(&response),
             Err(failure) => ApiResponse::from_failure(&failure),
         }

@@ -1,21 +1,8 @@
 use contracts::Sku;
 use kernel::table::ListQuery;
-use kernel::validation::{JsNumber, Limit, PageBody, SortDirection, ValueError, js_id, present};
+use kernel::validation::{JsNumber, PageBody, ValueError, js_id, present};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
-
-/// The request body: every field optional, but validated when present (`null` is invalid).
-/// Unknown properties are ignored.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ListSkusRequest {
-    #[serde(default, deserialize_with = "present")]
-    pub sku: Option<Sku>,
-    #[serde(default, deserialize_with = "present")]
-    pub sort_direction: Option<SortDirection>,
-    #[serde(default, deserialize_with = "present")]
-    pub limit: Option<Limit>,
-}
 
 /// The body as sent, checked with `validator`: every field optional but never `null`; the
 /// `sku` filter is a trimmed id of 4–128 characters, `limit` an integer from 1 to 1000. Unknown
@@ -31,20 +18,18 @@ pub struct ListSkusBody {
     pub page: PageBody,
 }
 
-impl TryFrom<ListSkusBody> for ListSkusRequest {
-    type Error = ValueError;
-    fn try_from(body: ListSkusBody) -> Result<Self, ValueError> {
-        Ok(Self {
-            sku: body.sku.as_deref().map(Sku::parse).transpose()?,
-            sort_direction: body.page.sort_direction,
-            limit: body.page.limit()?,
-        })
-    }
-}
-
 /// What to read: the one SKU counter of a SKU, or one page of every SKU counter by `gsi1sk`
 /// (the latest restock time).
 pub type ListSkusQuery = ListQuery<Sku>;
+
+impl TryFrom<ListSkusBody> for ListSkusQuery {
+    type Error = ValueError;
+    fn try_from(body: ListSkusBody) -> Result<Self, ValueError> {
+        // Deviation (#8): `sku` is the parsed, trimmed value (the original filtered by the raw one).
+        let sku = body.sku.as_deref().map(Sku::parse).transpose()?;
+        body.page.into_query(sku)
+    }
+}
 
 /// One listed SKU: exactly these four attributes, in this order; absent ones are omitted.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -64,4 +49,49 @@ pub struct SkuSummary {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ListSkusResponse {
     pub skus: Vec<SkuSummary>,
+}
+
+#[cfg(test)]
+mod tests {
+    use kernel::http::{ApiRequest, BodyError, parse_valid_body};
+    use kernel::validation::{Limit, SortDirection};
+
+    use super::*;
+
+    fn parse(body: &str) -> Result<ListSkusQuery, BodyError> {
+        parse_valid_body::<ListSkusBody, _>(&ApiRequest {
+            body: Some(body.to_owned()),
+        })
+    }
+
+    #[test]
+    fn a_sku_selects_that_sku_and_ignores_direction_and_limit() {
+        assert_eq!(
+            parse(r#"{"sku":" APPLES ","sortDirection":"desc","limit":3}"#).unwrap(),
+            ListSkusQuery::One(Sku::parse("APPLES").unwrap())
+        );
+    }
+
+    #[test]
+    fn no_sku_lists_ascending_50_by_default() {
+        assert_eq!(
+            parse("{}").unwrap(),
+            ListSkusQuery::Page {
+                direction: SortDirection::Asc,
+                limit: Limit::DEFAULT,
+            }
+        );
+        assert_eq!(Limit::DEFAULT.get(), 50);
+    }
+
+    #[test]
+    fn no_sku_uses_the_requested_direction_and_limit() {
+        assert_eq!(
+            parse(r#"{"sortDirection":"desc","limit":1000}"#).unwrap(),
+            ListSkusQuery::Page {
+                direction: SortDirection::Desc,
+                limit: Limit::try_from(1000.0).unwrap(),
+            }
+        );
+    }
 }

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use super::clients::ListSkusClient;
-use super::model::{ListSkusQuery, ListSkusRequest, ListSkusResponse};
+use super::model::{ListSkusQuery, ListSkusResponse};
 use crate::failure::InventoryFailure;
 
 pub struct ListSkusApiService {
@@ -13,12 +13,7 @@ impl ListSkusApiService {
         Self { list_skus }
     }
 
-    pub async fn list(
-        &self,
-        request: ListSkusRequest,
-    ) -> Result<ListSkusResponse, InventoryFailure> {
-        // Deviation (#8): `sku` is the parsed, trimmed value (the original filtered by the raw one).
-        let query = ListSkusQuery::new(request.sku, request.sort_direction, request.limit);
+    pub async fn list(&self, query: ListSkusQuery) -> Result<ListSkusResponse, InventoryFailure> {
         let skus = self.list_skus.list_skus(&query).await?;
         Ok(ListSkusResponse { skus })
     }
@@ -29,7 +24,6 @@ mod tests {
     use async_trait::async_trait;
     use contracts::Sku;
     use kernel::Failure;
-    use kernel::validation::{Limit, SortDirection};
 
     use super::*;
     use crate::list_skus_api::model::SkuSummary;
@@ -57,66 +51,22 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_sku_selects_that_sku_and_ignores_direction_and_limit() {
-        let list = FakeList::answering([Ok(vec![summary("APPLES")])]);
-        let response = ListSkusApiService::new(list.clone())
-            .list(ListSkusRequest {
-                sku: Some(Sku::parse("APPLES").unwrap()),
-                sort_direction: Some(SortDirection::Desc),
-                limit: Some(Limit::try_from(3.0).unwrap()),
-            })
-            .await
-            .unwrap();
-        assert_eq!(response.skus, [summary("APPLES")]);
-        assert_eq!(
-            list.calls(),
-            [ListSkusQuery::One(Sku::parse("APPLES").unwrap())]
-        );
-    }
-
-    #[tokio::test]
-    async fn no_sku_lists_ascending_50_by_default() {
+    async fn queries_once_and_returns_the_skus() {
         let list = FakeList::answering([Ok(vec![summary("APPLES"), summary("PEARS")])]);
+        let query = ListSkusQuery::One(Sku::parse("APPLES").unwrap());
         let response = ListSkusApiService::new(list.clone())
-            .list(ListSkusRequest::default())
+            .list(query.clone())
             .await
             .unwrap();
-        assert_eq!(response.skus.len(), 2);
-        assert_eq!(
-            list.calls(),
-            [ListSkusQuery::Page {
-                direction: SortDirection::Asc,
-                limit: Limit::DEFAULT,
-            }]
-        );
-        assert_eq!(Limit::DEFAULT.get(), 50);
-    }
-
-    #[tokio::test]
-    async fn no_sku_uses_the_requested_direction_and_limit() {
-        let list = FakeList::answering([Ok(vec![])]);
-        ListSkusApiService::new(list.clone())
-            .list(ListSkusRequest {
-                sku: None,
-                sort_direction: Some(SortDirection::Desc),
-                limit: Some(Limit::try_from(1000.0).unwrap()),
-            })
-            .await
-            .unwrap();
-        assert_eq!(
-            list.calls(),
-            [ListSkusQuery::Page {
-                direction: SortDirection::Desc,
-                limit: Limit::try_from(1000.0).unwrap(),
-            }]
-        );
+        assert_eq!(response.skus, [summary("APPLES"), summary("PEARS")]);
+        assert_eq!(list.calls(), [query]);
     }
 
     #[tokio::test]
     async fn a_client_failure_is_returned() {
         let list = FakeList::answering([Err(transient_failure())]);
         let failure = ListSkusApiService::new(list)
-            .list(ListSkusRequest::default())
+            .list(ListSkusQuery::new(None, None, None))
             .await
             .unwrap_err();
         assert!(failure.is_transient());

@@ -67,18 +67,13 @@ mod tests {
             ])
             .into(),
         );
-        let expected = Put::new(item([
-            ("pk", s("EVENTS#SKU#APPLES")),
-            ("sk", s("EVENT#SKU_RESTOCKED_EVENT#LOT_ID#LOT-0001")),
-            ("eventName", s("SKU_RESTOCKED_EVENT")),
-            ("eventData", event_data),
-            ("createdAt", s(NOW)),
-            ("updatedAt", s(NOW)),
-            ("_tn", s("EVENTS#EVENT")),
-            ("_sn", s("EVENTS")),
-            ("gsi1pk", s("EVENTS#EVENT")),
-            ("gsi1sk", s(format!("CREATED_AT#{NOW}"))),
-        ]))
+        let expected = Put::new(contracts::fixtures::stored_event(
+            "EVENTS#SKU#APPLES",
+            "EVENT#SKU_RESTOCKED_EVENT#LOT_ID#LOT-0001",
+            "SKU_RESTOCKED_EVENT",
+            Some(event_data),
+            NOW,
+        ))
         .with_condition(Condition::item_not_exists());
         assert_eq!(table.calls(), [TableCall::Put(expected)]);
     }

@@ -11,27 +11,25 @@ use crate::order::{ORDER_TYPE_NAME, order_key};
 
 /// Reads orders from the order view.
 #[async_trait]
-pub trait QueryOrdersClient: Send + Sync {
-    async fn query_orders(
-        &self,
-        query: &ListOrdersQuery,
-    ) -> Result<Vec<ListedOrder>, OrdersFailure>;
+pub trait ListOrdersClient: Send + Sync {
+    async fn list_orders(&self, query: &ListOrdersQuery)
+    -> Result<Vec<ListedOrder>, OrdersFailure>;
 }
 
 /// One single-page table query.
-pub struct TableQueryOrdersClient {
+pub struct TableListOrdersClient {
     table: Arc<dyn Table>,
 }
 
-impl TableQueryOrdersClient {
+impl TableListOrdersClient {
     pub fn new(table: Arc<dyn Table>) -> Self {
         Self { table }
     }
 }
 
 #[async_trait]
-impl QueryOrdersClient for TableQueryOrdersClient {
-    async fn query_orders(
+impl ListOrdersClient for TableListOrdersClient {
+    async fn list_orders(
         &self,
         query: &ListOrdersQuery,
     ) -> Result<Vec<ListedOrder>, OrdersFailure> {
@@ -67,8 +65,8 @@ mod tests {
     use crate::test_support::assert_unrecognized_and_transient;
     use kernel::validation::JsNumber;
 
-    fn client(table: &Arc<ScriptedTable>) -> TableQueryOrdersClient {
-        TableQueryOrdersClient::new(table.clone())
+    fn client(table: &Arc<ScriptedTable>) -> TableListOrdersClient {
+        TableListOrdersClient::new(table.clone())
     }
 
     fn limit(value: f64) -> Limit {
@@ -79,7 +77,7 @@ mod tests {
     async fn queries_one_order_by_its_key() {
         let table = Arc::new(ScriptedTable::new());
         let query = ListOrdersQuery::One(OrderId::parse("ORDER-1").unwrap());
-        client(&table).query_orders(&query).await.unwrap();
+        client(&table).list_orders(&query).await.unwrap();
         assert_eq!(
             table.calls(),
             [TableCall::Query(Query {
@@ -102,7 +100,7 @@ mod tests {
                 direction,
                 limit: limit(7.0),
             };
-            client(&table).query_orders(&query).await.unwrap();
+            client(&table).list_orders(&query).await.unwrap();
             assert_eq!(
                 table.calls(),
                 [TableCall::Query(Query {
@@ -138,7 +136,7 @@ mod tests {
             item([("orderId", s("ORDER-2")), ("price", n(0.5))]),
         ]));
         let orders = client(&table)
-            .query_orders(&ListOrdersQuery::Page {
+            .list_orders(&ListOrdersQuery::Page {
                 direction: SortDirection::Asc,
                 limit: Limit::DEFAULT,
             })
@@ -174,7 +172,7 @@ mod tests {
             AttributeValue::S("three".into()),
         )])]));
         let failure = client(&table)
-            .query_orders(&ListOrdersQuery::One(OrderId::parse("ORDER-1").unwrap()))
+            .list_orders(&ListOrdersQuery::One(OrderId::parse("ORDER-1").unwrap()))
             .await
             .unwrap_err();
         assert_eq!(failure.kind(), kernel::failure::UNRECOGNIZED_ERROR);
@@ -184,7 +182,7 @@ mod tests {
     async fn every_table_error_is_unrecognized_and_transient() {
         assert_unrecognized_and_transient(|table| async move {
             client(&table)
-                .query_orders(&ListOrdersQuery::One(OrderId::parse("ORDER-1").unwrap()))
+                .list_orders(&ListOrdersQuery::One(OrderId::parse("ORDER-1").unwrap()))
                 .await
         })
         .await;

@@ -7,15 +7,15 @@ use std::sync::Arc;
 
 use kernel::table::Table;
 
-use super::clients::TableQueryOrdersClient;
-use super::model::{ListOrdersBody, ListOrdersRequest};
+use super::clients::TableListOrdersClient;
+use super::model::{ListOrdersBody, ListOrdersQuery};
 use super::service::ListOrdersApiService;
 use crate::failure::OrdersFailure;
 
 /// The slice wired to a table.
 pub fn controller(table: Arc<dyn Table>) -> impl ApiHandler + 'static {
     ListOrdersApiController {
-        service: ListOrdersApiService::new(Arc::new(TableQueryOrdersClient::new(table))),
+        service: ListOrdersApiService::new(Arc::new(TableListOrdersClient::new(table))),
     }
 }
 
@@ -26,8 +26,8 @@ struct ListOrdersApiController {
 #[async_trait]
 impl ApiHandler for ListOrdersApiController {
     async fn handle(&self, request: ApiRequest) -> ApiResponse {
-        let list_request = match parse_valid_body::<ListOrdersBody, ListOrdersRequest>(&request) {
-            Ok(list_request) => list_request,
+        let query = match parse_valid_body::<ListOrdersBody, ListOrdersQuery>(&request) {
+            Ok(query) => query,
             Err(error) => {
                 return ApiResponse::from_failure(&OrdersFailure::invalid_arguments(
                     "the listOrders body is invalid",
@@ -35,7 +35,7 @@ impl ApiHandler for ListOrdersApiController {
                 ));
             }
         };
-        match self.service.list_orders(list_request).await {
+        match self.service.list(query).await {
             Ok(orders) => ApiResponse::ok(&orders),
             Err(failure) => ApiResponse::from_failure(&failure),
         }

@@ -2,24 +2,9 @@
 
 use contracts::OrderId;
 use kernel::table::ListQuery;
-use kernel::validation::{JsNumber, Limit, PageBody, SortDirection, ValueError, js_id, present};
+use kernel::validation::{JsNumber, PageBody, ValueError, js_id, present};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
-
-/// The body of `listOrders`: every field optional, but never `null`. Unknown properties are
-/// ignored.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ListOrdersRequest {
-    // Deviation (#8): `OrderId` trims, so the filter uses the trimmed id (the original queried
-    // with the raw value).
-    #[serde(default, deserialize_with = "present")]
-    pub order_id: Option<OrderId>,
-    #[serde(default, deserialize_with = "present")]
-    pub sort_direction: Option<SortDirection>,
-    #[serde(default, deserialize_with = "present")]
-    pub limit: Option<Limit>,
-}
 
 /// The body as sent, checked with `validator`: every field optional but never `null`; the
 /// `orderId` filter is a trimmed id of 4–128 characters, `limit` an integer from 1 to 1000. Unknown
@@ -35,24 +20,17 @@ pub struct ListOrdersBody {
     pub page: PageBody,
 }
 
-impl TryFrom<ListOrdersBody> for ListOrdersRequest {
-    type Error = ValueError;
-    fn try_from(body: ListOrdersBody) -> Result<Self, ValueError> {
-        Ok(Self {
-            order_id: body.order_id.as_deref().map(OrderId::parse).transpose()?,
-            sort_direction: body.page.sort_direction,
-            limit: body.page.limit()?,
-        })
-    }
-}
-
 /// What to read: the one order with an id (`sortDirection` and `limit` do not apply), or one
 /// page of all orders by creation time.
 pub type ListOrdersQuery = ListQuery<OrderId>;
 
-impl From<ListOrdersRequest> for ListOrdersQuery {
-    fn from(request: ListOrdersRequest) -> Self {
-        ListQuery::new(request.order_id, request.sort_direction, request.limit)
+impl TryFrom<ListOrdersBody> for ListOrdersQuery {
+    type Error = ValueError;
+    fn try_from(body: ListOrdersBody) -> Result<Self, ValueError> {
+        // Deviation (#8): `OrderId` trims, so the filter uses the trimmed id (the original
+        // queried with the raw value).
+        let order_id = body.order_id.as_deref().map(OrderId::parse).transpose()?;
+        body.page.into_query(order_id)
     }
 }
 
@@ -87,15 +65,20 @@ pub struct ListOrdersResponse {
 
 #[cfg(test)]
 mod tests {
+    use kernel::http::{ApiRequest, BodyError, parse_valid_body};
+    use kernel::validation::{Limit, SortDirection};
+
     use super::*;
 
-    fn parse(body: &str) -> Result<ListOrdersRequest, serde_json::Error> {
-        serde_json::from_str(body)
+    fn parse(body: &str) -> Result<ListOrdersQuery, BodyError> {
+        parse_valid_body::<ListOrdersBody, _>(&ApiRequest {
+            body: Some(body.to_owned()),
+        })
     }
 
     #[test]
     fn every_field_is_optional_but_never_null() {
-        assert_eq!(parse("{}").unwrap(), ListOrdersRequest::default());
+        assert_eq!(parse("{}").unwrap(), ListOrdersQuery::new(None, None, None));
         for body in [
             r#"{"orderId":null}"#,
             r#"{"sortDirection":null}"#,
@@ -107,9 +90,7 @@ mod tests {
 
     #[test]
     fn an_order_id_selects_one_order_by_its_trimmed_id() {
-        let query = ListOrdersQuery::from(
-            parse(r#"{"orderId":"  ORDER-1 ","sortDirection":"desc","limit":5}"#).unwrap(),
-        );
+        let query = parse(r#"{"orderId":"  ORDER-1 ","sortDirection":"desc","limit":5}"#).unwrap();
         assert_eq!(
             query,
             ListOrdersQuery::One(OrderId::parse("ORDER-1").unwrap())
@@ -119,14 +100,14 @@ mod tests {
     #[test]
     fn without_an_order_id_lists_ascending_50_by_default() {
         assert_eq!(
-            ListOrdersQuery::from(parse(r#"{"unknown":1}"#).unwrap()),
+            parse(r#"{"unknown":1}"#).unwrap(),
             ListOrdersQuery::Page {
                 direction: SortDirection::Asc,
                 limit: Limit::DEFAULT
             }
         );
         let ListOrdersQuery::Page { direction, limit } =
-            ListOrdersQuery::from(parse(r#"{"sortDirection":"desc","limit":1000}"#).unwrap())
+            parse(r#"{"sortDirection":"desc","limit":1000}"#).unwrap()
         else {
             panic!("expected a listing");
         };

@@ -2,111 +2,72 @@
 
 use std::sync::Arc;
 
-use super::clients::QueryOrdersClient;
-use super::model::{ListOrdersQuery, ListOrdersRequest, ListOrdersResponse};
+use super::clients::ListOrdersClient;
+use super::model::{ListOrdersQuery, ListOrdersResponse};
 use crate::failure::OrdersFailure;
 
 pub struct ListOrdersApiService {
-    query_orders: Arc<dyn QueryOrdersClient>,
+    list_orders: Arc<dyn ListOrdersClient>,
 }
 
 impl ListOrdersApiService {
-    pub fn new(query_orders: Arc<dyn QueryOrdersClient>) -> Self {
-        Self { query_orders }
+    pub fn new(list_orders: Arc<dyn ListOrdersClient>) -> Self {
+        Self { list_orders }
     }
 
-    pub async fn list_orders(
-        &self,
-        request: ListOrdersRequest,
-    ) -> Result<ListOrdersResponse, OrdersFailure> {
-        let query = ListOrdersQuery::from(request);
-        let orders = self.query_orders.query_orders(&query).await?;
+    pub async fn list(&self, query: ListOrdersQuery) -> Result<ListOrdersResponse, OrdersFailure> {
+        let orders = self.list_orders.list_orders(&query).await?;
         Ok(ListOrdersResponse { orders })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
-
     use async_trait::async_trait;
     use contracts::OrderId;
     use kernel::Failure;
+    use kernel::fake::Fake;
     use kernel::table::TableError;
-    use kernel::validation::{Limit, SortDirection};
 
     use super::*;
     use crate::list_orders_api::model::ListedOrder;
 
-    struct FakeQueryOrders {
-        queries: Mutex<Vec<ListOrdersQuery>>,
-        fail: bool,
-    }
+    type FakeListOrders = Fake<ListOrdersQuery, Result<Vec<ListedOrder>, OrdersFailure>>;
 
     #[async_trait]
-    impl QueryOrdersClient for FakeQueryOrders {
-        async fn query_orders(
+    impl ListOrdersClient for FakeListOrders {
+        async fn list_orders(
             &self,
             query: &ListOrdersQuery,
         ) -> Result<Vec<ListedOrder>, OrdersFailure> {
-            self.queries.lock().unwrap().push(query.clone());
-            if self.fail {
-                return Err(OrdersFailure::unrecognized(
-                    "querying",
-                    TableError::Throttled { source: None },
-                ));
-            }
-            Ok(vec![ListedOrder {
-                order_id: Some("ORDER-1".into()),
-                ..ListedOrder::default()
-            }])
+            self.call(query.clone())
         }
-    }
-
-    fn service(fail: bool) -> (ListOrdersApiService, Arc<FakeQueryOrders>) {
-        let fake = Arc::new(FakeQueryOrders {
-            queries: Mutex::new(Vec::new()),
-            fail,
-        });
-        (ListOrdersApiService::new(fake.clone()), fake)
     }
 
     #[tokio::test]
     async fn queries_once_and_returns_the_orders() {
-        let (service, fake) = service(false);
-        let request = ListOrdersRequest {
-            order_id: Some(OrderId::parse("ORDER-1").unwrap()),
-            ..ListOrdersRequest::default()
+        let listed = ListedOrder {
+            order_id: Some("ORDER-1".into()),
+            ..ListedOrder::default()
         };
-        let response = service.list_orders(request).await.unwrap();
-        assert_eq!(response.orders.len(), 1);
-        assert_eq!(
-            *fake.queries.lock().unwrap(),
-            [ListOrdersQuery::One(OrderId::parse("ORDER-1").unwrap())]
-        );
-    }
-
-    #[tokio::test]
-    async fn defaults_to_an_ascending_page_of_50() {
-        let (service, fake) = service(false);
-        service
-            .list_orders(ListOrdersRequest::default())
+        let fake = FakeListOrders::answering([Ok(vec![listed.clone()])]);
+        let query = ListOrdersQuery::One(OrderId::parse("ORDER-1").unwrap());
+        let response = ListOrdersApiService::new(fake.clone())
+            .list(query.clone())
             .await
             .unwrap();
-        assert_eq!(
-            *fake.queries.lock().unwrap(),
-            [ListOrdersQuery::Page {
-                direction: SortDirection::Asc,
-                limit: Limit::DEFAULT
-            }]
-        );
+        assert_eq!(response.orders, [listed]);
+        assert_eq!(fake.calls(), [query]);
     }
 
     #[tokio::test]
     async fn returns_the_client_failure() {
-        let failure = service(true)
-            .0
-            .list_orders(ListOrdersRequest::default())
+        let fake = FakeListOrders::answering([Err(OrdersFailure::unrecognized(
+            "querying",
+            TableError::Throttled { source: None },
+        ))]);
+        let failure = ListOrdersApiService::new(fake)
+            .list(ListOrdersQuery::new(None, None, None))
             .await
             .unwrap_err();
         assert_eq!(failure.kind(), kernel::failure::UNRECOGNIZED_ERROR);

@@ -40,21 +40,16 @@ impl PlaceOrderApiService {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
-
     use async_trait::async_trait;
-    use contracts::{OrderEventData, OrderId, Price, Sku, Units, UserId};
+    use contracts::fixtures::{NOW, clock, order_data};
+    use contracts::{OrderEventData, OrderId};
     use kernel::Failure;
-    use kernel::clock::FixedClock;
+    use kernel::fake::Fake;
     use kernel::table::TableError;
 
     use super::*;
 
-    /// Records each raised event and answers with the scripted outcome.
-    struct FakeRaiseEvent {
-        raised: Mutex<Vec<Event<OrderEventData>>>,
-        outcome: fn(&Event<OrderEventData>) -> Result<(), OrdersFailure>,
-    }
+    type FakeRaiseEvent = Fake<Event<OrderEventData>, Result<(), OrdersFailure>>;
 
     #[async_trait]
     impl RaiseOrderPlacedEventClient for FakeRaiseEvent {
@@ -62,79 +57,60 @@ mod tests {
             &self,
             event: &Event<OrderEventData>,
         ) -> Result<(), OrdersFailure> {
-            self.raised.lock().unwrap().push(event.clone());
-            (self.outcome)(event)
+            self.call(event.clone())
         }
-    }
-
-    fn service(
-        outcome: fn(&Event<OrderEventData>) -> Result<(), OrdersFailure>,
-    ) -> (PlaceOrderApiService, Arc<FakeRaiseEvent>) {
-        let fake = Arc::new(FakeRaiseEvent {
-            raised: Mutex::new(Vec::new()),
-            outcome,
-        });
-        let service = PlaceOrderApiService::new(
-            fake.clone(),
-            Arc::new(FixedClock::at_millis(1_750_292_853_368)),
-        );
-        (service, fake)
     }
 
     fn request() -> PlaceOrderRequest {
+        let data = order_data("ORDER-1", 3, 15.0);
         PlaceOrderRequest {
-            order_id: OrderId::parse("ORDER-1").unwrap(),
-            sku: Sku::parse("APPLES").unwrap(),
-            units: Units::new(3).unwrap(),
-            price: Price::new(15.0).unwrap(),
-            user_id: UserId::parse("MARIA").unwrap(),
+            order_id: data.order_id,
+            sku: data.sku,
+            units: data.units,
+            price: data.price,
+            user_id: data.user_id,
         }
+    }
+
+    async fn place(answer: Result<(), OrdersFailure>) -> Result<PlaceOrderRequest, OrdersFailure> {
+        PlaceOrderApiService::new(FakeRaiseEvent::answering([answer]), clock())
+            .place_order(request())
+            .await
     }
 
     #[tokio::test]
     async fn raises_one_order_placed_event_stamped_by_the_clock() {
-        let (service, fake) = service(|_| Ok(()));
+        let fake = FakeRaiseEvent::answering([Ok(())]);
+        let service = PlaceOrderApiService::new(fake.clone(), clock());
         assert_eq!(service.place_order(request()).await.unwrap(), request());
-        let raised = fake.raised.lock().unwrap().clone();
         assert_eq!(
-            raised,
+            fake.calls(),
             [Event::order(
                 EventName::OrderPlacedEvent,
                 request().into(),
-                "2025-06-19T00:27:33.368Z".to_owned()
+                NOW.to_owned()
             )]
         );
     }
 
     #[tokio::test]
     async fn a_duplicate_event_is_accepted() {
-        let (service, _fake) = service(|event| {
-            Err(OrdersFailure::DuplicateEventRaised {
-                order_id: event.event_data.order_id.clone(),
-                event_name: event.event_name,
-            })
-        });
-        assert_eq!(service.place_order(request()).await.unwrap(), request());
+        let duplicate = OrdersFailure::DuplicateEventRaised {
+            order_id: OrderId::parse("ORDER-1").unwrap(),
+            event_name: EventName::OrderPlacedEvent,
+        };
+        assert_eq!(place(Err(duplicate)).await.unwrap(), request());
     }
 
     #[tokio::test]
     async fn other_failures_are_returned_as_they_are() {
-        let unrecognized = service(|_| {
-            Err(OrdersFailure::unrecognized(
-                "raising",
-                TableError::Throttled { source: None },
-            ))
-        });
-        let failure = unrecognized.0.place_order(request()).await.unwrap_err();
+        let unrecognized =
+            OrdersFailure::unrecognized("raising", TableError::Throttled { source: None });
+        let failure = place(Err(unrecognized)).await.unwrap_err();
         assert_eq!(failure.kind(), kernel::failure::UNRECOGNIZED_ERROR);
 
-        let invalid = service(|_| {
-            Err(OrdersFailure::invalid_arguments(
-                "cannot build",
-                std::fmt::Error,
-            ))
-        });
-        let failure = invalid.0.place_order(request()).await.unwrap_err();
+        let invalid = OrdersFailure::invalid_arguments("cannot build", std::fmt::Error);
+        let failure = place(Err(invalid)).await.unwrap_err();
         assert_eq!(failure.kind(), kernel::failure::INVALID_ARGUMENTS_ERROR);
     }
 }

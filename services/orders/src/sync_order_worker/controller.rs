@@ -65,10 +65,11 @@ mod tests {
 
     use crate::sync_order_worker::controller;
 
-    const PLACED: &str = include_str!("../../tests/fixtures/sync_order_placed_event.json");
+    const PLACED: &str = include_str!("../../tests/fixtures/sync_order_worker_placed.json");
     const PAYMENT_ACCEPTED: &str =
-        include_str!("../../tests/fixtures/sync_order_payment_accepted_event.json");
-    const MIXED_BATCH: &str = include_str!("../../tests/fixtures/sync_order_mixed_batch.json");
+        include_str!("../../tests/fixtures/sync_order_worker_payment_accepted.json");
+    const MIXED_BATCH: &str =
+        include_str!("../../tests/fixtures/sync_order_worker_mixed_batch.json");
 
     const NOW: &str = "2025-06-19T00:27:33.368Z";
     const EARLIER: &str = "2025-06-18T00:00:00.000Z";

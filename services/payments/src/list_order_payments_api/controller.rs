@@ -7,7 +7,7 @@ use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_valid_body};
 use kernel::table::Table;
 
 use super::clients::TableListOrderPaymentsClient;
-use super::model::{ListOrderPaymentsBody, ListOrderPaymentsRequest};
+use super::model::{ListOrderPaymentsBody, ListOrderPaymentsQuery};
 use super::service::ListOrderPaymentsApiService;
 use crate::failure::PaymentsFailure;
 
@@ -27,16 +27,19 @@ struct ListOrderPaymentsApiController {
 #[async_trait]
 impl ApiHandler for ListOrderPaymentsApiController {
     async fn handle(&self, request: ApiRequest) -> ApiResponse {
-        let body =
-            match parse_valid_body::<ListOrderPaymentsBody, ListOrderPaymentsRequest>(&request) {
-                Ok(body) => body,
+        let query =
+            match parse_valid_body::<ListOrderPaymentsBody, ListOrderPaymentsQuery>(&request) {
+                Ok(query) => query,
                 Err(error) => {
                     return ApiResponse::from_failure(&PaymentsFailure::InvalidRequest(error));
                 }
             };
-        match self.service.list(body).await {
+        match self.service.list(query).await {
             Ok(response) => ApiResponse::ok(&response),
             Err(failure) => ApiResponse::from_failure(&failure),
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

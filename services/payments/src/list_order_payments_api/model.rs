@@ -2,23 +2,10 @@
 
 use contracts::OrderId;
 use kernel::table::{AttributeValue, Item, ListQuery};
-use kernel::validation::{Limit, PageBody, SortDirection, ValueError, js_id, present};
+use kernel::validation::{PageBody, ValueError, js_id, present};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use validator::Validate;
-
-/// The request body: every field optional, but not `null`; unknown fields ignored.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ListOrderPaymentsRequest {
-    /// Deviation (#8): trimmed, and the trimmed value is the one queried.
-    #[serde(default, deserialize_with = "present")]
-    pub order_id: Option<OrderId>,
-    #[serde(default, deserialize_with = "present")]
-    pub sort_direction: Option<SortDirection>,
-    #[serde(default, deserialize_with = "present")]
-    pub limit: Option<Limit>,
-}
 
 /// The body as sent, checked with `validator`: every field optional but never `null`; the
 /// `orderId` filter is a trimmed id of 4–128 characters, `limit` an integer from 1 to 1000. Unknown
@@ -34,24 +21,16 @@ pub struct ListOrderPaymentsBody {
     pub page: PageBody,
 }
 
-impl TryFrom<ListOrderPaymentsBody> for ListOrderPaymentsRequest {
-    type Error = ValueError;
-    fn try_from(body: ListOrderPaymentsBody) -> Result<Self, ValueError> {
-        Ok(Self {
-            order_id: body.order_id.as_deref().map(OrderId::parse).transpose()?,
-            sort_direction: body.page.sort_direction,
-            limit: body.page.limit()?,
-        })
-    }
-}
-
 /// What to list: the payment of one order (direction and limit do not apply), or all payments
 /// by creation time.
 pub type ListOrderPaymentsQuery = ListQuery<OrderId>;
 
-impl From<ListOrderPaymentsRequest> for ListOrderPaymentsQuery {
-    fn from(request: ListOrderPaymentsRequest) -> Self {
-        ListQuery::new(request.order_id, request.sort_direction, request.limit)
+impl TryFrom<ListOrderPaymentsBody> for ListOrderPaymentsQuery {
+    type Error = ValueError;
+    fn try_from(body: ListOrderPaymentsBody) -> Result<Self, ValueError> {
+        // Deviation (#8): the order id is trimmed, and the trimmed value is the one queried.
+        let order_id = body.order_id.as_deref().map(OrderId::parse).transpose()?;
+        body.page.into_query(order_id)
     }
 }
 
@@ -156,26 +135,31 @@ fn js_number(number: &str) -> Value {
 
 #[cfg(test)]
 mod tests {
+    use kernel::http::{ApiRequest, BodyError, parse_valid_body};
     use kernel::table::{item, n, s};
+    use kernel::validation::{Limit, SortDirection};
 
     use super::*;
 
+    fn parse(body: &str) -> Result<ListOrderPaymentsQuery, BodyError> {
+        parse_valid_body::<ListOrderPaymentsBody, _>(&ApiRequest {
+            body: Some(body.to_owned()),
+        })
+    }
+
     #[test]
-    fn requests_parse_trimmed_optional_fields() {
-        let request: ListOrderPaymentsRequest =
-            serde_json::from_str(r#"{"orderId":"  ORD001 ","limit":5.0,"extra":1}"#).unwrap();
+    fn an_order_id_selects_that_trimmed_order_and_ignores_direction_and_limit() {
         assert_eq!(
-            request.order_id.as_ref().map(OrderId::as_str),
-            Some("ORD001")
-        );
-        assert_eq!(request.limit.map(Limit::get), Some(5));
-        assert_eq!(
-            ListOrderPaymentsQuery::from(request),
+            parse(r#"{"orderId":"  ORD001 ","sortDirection":"desc","limit":5.0,"extra":1}"#)
+                .unwrap(),
             ListOrderPaymentsQuery::One(OrderId::parse("ORD001").unwrap())
         );
-        let all = ListOrderPaymentsQuery::from(ListOrderPaymentsRequest::default());
+    }
+
+    #[test]
+    fn without_an_order_id_lists_all_with_the_defaults() {
         assert_eq!(
-            all,
+            parse("{}").unwrap(),
             ListOrderPaymentsQuery::Page {
                 direction: SortDirection::Asc,
                 limit: Limit::DEFAULT

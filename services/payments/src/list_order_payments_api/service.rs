@@ -3,117 +3,78 @@
 use std::sync::Arc;
 
 use super::clients::ListOrderPaymentsClient;
-use super::model::{ListOrderPaymentsQuery, ListOrderPaymentsRequest, ListOrderPaymentsResponse};
+use super::model::{ListOrderPaymentsQuery, ListOrderPaymentsResponse};
 use crate::failure::PaymentsFailure;
 
 pub struct ListOrderPaymentsApiService {
-    client: Arc<dyn ListOrderPaymentsClient>,
+    list_order_payments: Arc<dyn ListOrderPaymentsClient>,
 }
 
 impl ListOrderPaymentsApiService {
-    pub fn new(client: Arc<dyn ListOrderPaymentsClient>) -> Self {
-        Self { client }
+    pub fn new(list_order_payments: Arc<dyn ListOrderPaymentsClient>) -> Self {
+        Self {
+            list_order_payments,
+        }
     }
 
     pub async fn list(
         &self,
-        request: ListOrderPaymentsRequest,
+        query: ListOrderPaymentsQuery,
     ) -> Result<ListOrderPaymentsResponse, PaymentsFailure> {
-        let query = ListOrderPaymentsQuery::from(request);
-        let order_payments = self.client.list_order_payments(&query).await?;
+        let order_payments = self.list_order_payments.list_order_payments(&query).await?;
         Ok(ListOrderPaymentsResponse { order_payments })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
-
     use async_trait::async_trait;
     use contracts::OrderId;
-    use kernel::table::{Key, TableError};
-    use kernel::validation::{Limit, SortDirection};
+    use kernel::fake::Fake;
+    use kernel::table::TableError;
 
     use super::*;
     use crate::list_order_payments_api::model::ListedOrderPayment;
 
-    /// Answers with one listed payment (or fails), remembering the queries.
-    struct FakeListClient {
-        fail: bool,
-        queries: Mutex<Vec<ListOrderPaymentsQuery>>,
-    }
+    type FakeListOrderPayments =
+        Fake<ListOrderPaymentsQuery, Result<Vec<ListedOrderPayment>, PaymentsFailure>>;
 
     #[async_trait]
-    impl ListOrderPaymentsClient for FakeListClient {
+    impl ListOrderPaymentsClient for FakeListOrderPayments {
         async fn list_order_payments(
             &self,
             query: &ListOrderPaymentsQuery,
         ) -> Result<Vec<ListedOrderPayment>, PaymentsFailure> {
-            self.queries.lock().unwrap().push(query.clone());
-            if self.fail {
-                return Err(PaymentsFailure::Storage {
-                    operation: "list",
-                    source: TableError::Validation {
-                        message: Key::new("p", "s").to_string(),
-                    },
-                });
-            }
-            Ok(vec![ListedOrderPayment {
-                order_id: Some("ORD001".into()),
-                ..ListedOrderPayment::default()
-            }])
+            self.call(query.clone())
         }
     }
 
-    fn service(fail: bool) -> (ListOrderPaymentsApiService, Arc<FakeListClient>) {
-        let client = Arc::new(FakeListClient {
-            fail,
-            queries: Mutex::new(Vec::new()),
-        });
-        (ListOrderPaymentsApiService::new(client.clone()), client)
-    }
-
     #[tokio::test]
-    async fn an_order_id_selects_that_order_and_ignores_direction_and_limit() {
-        let (service, client) = service(false);
-        let response = service
-            .list(ListOrderPaymentsRequest {
-                order_id: Some(OrderId::parse("ORD001").unwrap()),
-                sort_direction: Some(SortDirection::Desc),
-                limit: Some(Limit::try_from(3.0).unwrap()),
-            })
+    async fn queries_once_and_returns_the_payments() {
+        let listed = ListedOrderPayment {
+            order_id: Some("ORD001".into()),
+            ..ListedOrderPayment::default()
+        };
+        let fake = FakeListOrderPayments::answering([Ok(vec![listed.clone()])]);
+        let query = ListOrderPaymentsQuery::One(OrderId::parse("ORD001").unwrap());
+        let response = ListOrderPaymentsApiService::new(fake.clone())
+            .list(query.clone())
             .await
             .unwrap();
-        assert_eq!(response.order_payments.len(), 1);
-        assert_eq!(
-            *client.queries.lock().unwrap(),
-            [ListOrderPaymentsQuery::One(
-                OrderId::parse("ORD001").unwrap()
-            )]
-        );
-    }
-
-    #[tokio::test]
-    async fn without_an_order_id_lists_all_with_the_defaults() {
-        let (service, client) = service(false);
-        service
-            .list(ListOrderPaymentsRequest::default())
-            .await
-            .unwrap();
-        assert_eq!(
-            *client.queries.lock().unwrap(),
-            [ListOrderPaymentsQuery::Page {
-                direction: SortDirection::Asc,
-                limit: Limit::DEFAULT
-            }]
-        );
+        assert_eq!(response.order_payments, [listed]);
+        assert_eq!(fake.calls(), [query]);
     }
 
     #[tokio::test]
     async fn returns_the_client_failure() {
-        let (service, _) = service(true);
+        let fake = FakeListOrderPayments::answering([Err(PaymentsFailure::Storage {
+            operation: "list",
+            source: TableError::Throttled { source: None },
+        })]);
         assert!(matches!(
-            service.list(ListOrderPaymentsRequest::default()).await,
+            ListOrderPaymentsApiService::new(fake)
+                .list(ListOrderPaymentsQuery::new(None, None, None))
+                .await,
             Err(PaymentsFailure::Storage { .. })
         ));
     }

@@ -49,3 +49,6 @@ impl StreamEventProcessor for ProcessOrderPaymentWorkerController {
         self.service.process(event).await
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -176,13 +176,7 @@ mod tests {
     use super::*;
 
     fn data() -> OrderEventData {
-        OrderEventData {
-            order_id: OrderId::parse("ORD001").unwrap(),
-            sku: Sku::parse("APPLES").unwrap(),
-            units: Units::new(2).unwrap(),
-            price: Price::new(33.25).unwrap(),
-            user_id: UserId::parse("MARIA").unwrap(),
-        }
+        contracts::fixtures::order_data("ORD001", 2, 33.25)
     }
 
     fn failed(retries: f64) -> OrderPayment {

@@ -53,3 +53,6 @@ impl ApiHandler for SimulateRawEventApiController {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -287,7 +287,7 @@ impl RawEvent {
 
 #[cfg(test)]
 mod tests {
-    use kernel::table::{get_s, item, n};
+    use kernel::table::{get_s, n};
 
     use super::*;
 
@@ -395,18 +395,13 @@ mod tests {
         expected_data.insert("note".to_owned(), AttributeValue::Null(true));
         assert_eq!(
             stored,
-            item([
-                ("pk", s(" EVENTS#ORDER_ID#ORD001")),
-                ("sk", s("EVENT#ORDER_SHIPPED_EVENT ")),
-                ("eventName", s(" ORDER_SHIPPED_EVENT")),
-                ("eventData", AttributeValue::M(expected_data)),
-                ("createdAt", s(NOW)),
-                ("updatedAt", s(NOW)),
-                ("_tn", s("EVENTS#EVENT")),
-                ("_sn", s("EVENTS")),
-                ("gsi1pk", s("EVENTS#EVENT")),
-                ("gsi1sk", s(format!("CREATED_AT#{NOW}"))),
-            ])
+            contracts::fixtures::stored_event(
+                " EVENTS#ORDER_ID#ORD001",
+                "EVENT#ORDER_SHIPPED_EVENT ",
+                " ORDER_SHIPPED_EVENT",
+                Some(AttributeValue::M(expected_data)),
+                NOW
+            )
         );
         assert_eq!(
             event.key(),

@@ -30,49 +30,37 @@ impl SimulateRawEventApiService {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
-
     use async_trait::async_trait;
-    use kernel::clock::FixedClock;
-    use kernel::table::TableError;
+    use contracts::fixtures::{NOW, clock};
+    use kernel::fake::Fake;
+    use kernel::table::{Key, TableError};
 
     use super::*;
 
-    /// Remembers the events and answers with the scripted failure, if any.
-    struct FakeRaiseClient {
-        answer: fn(&RawEvent) -> Result<(), TestingFailure>,
-        raised: Mutex<Vec<RawEvent>>,
-    }
+    type FakeRaiseRawEvent = Fake<RawEvent, Result<(), TestingFailure>>;
 
     #[async_trait]
-    impl RaiseRawEventClient for FakeRaiseClient {
+    impl RaiseRawEventClient for FakeRaiseRawEvent {
         async fn raise_raw_event(&self, event: &RawEvent) -> Result<(), TestingFailure> {
-            self.raised.lock().unwrap().push(event.clone());
-            (self.answer)(event)
+            self.call(event.clone())
         }
     }
 
     async fn simulate(
-        answer: fn(&RawEvent) -> Result<(), TestingFailure>,
+        answer: Result<(), TestingFailure>,
     ) -> (Result<(), TestingFailure>, Vec<RawEvent>) {
-        let client = Arc::new(FakeRaiseClient {
-            answer,
-            raised: Mutex::new(Vec::new()),
-        });
-        let service = SimulateRawEventApiService::new(
-            client.clone(),
-            Arc::new(FixedClock::at_millis(1_750_292_853_368)),
-        );
+        let fake = FakeRaiseRawEvent::answering([answer]);
         let request: SimulateRawEventRequest =
             serde_json::from_str(r#"{"pk":"p","sk":"s","eventName":"E","createdAt":" "}"#).unwrap();
-        let result = service.simulate(&request).await;
-        let raised = client.raised.lock().unwrap().clone();
-        (result, raised)
+        let result = SimulateRawEventApiService::new(fake.clone(), clock())
+            .simulate(&request)
+            .await;
+        (result, fake.calls())
     }
 
     #[tokio::test]
     async fn raises_the_event_with_defaulted_timestamps() {
-        let (result, raised) = simulate(|_| Ok(())).await;
+        let (result, raised) = simulate(Ok(())).await;
         assert!(result.is_ok());
         assert_eq!(
             raised,
@@ -81,28 +69,28 @@ mod tests {
                 sk: "s".into(),
                 event_name: "E".into(),
                 event_data: None,
-                created_at: "2025-06-19T00:27:33.368Z".into(),
-                updated_at: "2025-06-19T00:27:33.368Z".into(),
+                created_at: NOW.into(),
+                updated_at: NOW.into(),
             }]
         );
     }
 
     #[tokio::test]
     async fn a_duplicate_is_a_success() {
-        let (result, raised) =
-            simulate(|event| Err(TestingFailure::DuplicateEventRaised { key: event.key() })).await;
+        let duplicate = TestingFailure::DuplicateEventRaised {
+            key: Key::new("p", "s"),
+        };
+        let (result, raised) = simulate(Err(duplicate)).await;
         assert!(result.is_ok());
         assert_eq!(raised.len(), 1);
     }
 
     #[tokio::test]
     async fn returns_other_failures() {
-        let (result, _) = simulate(|_| {
-            Err(TestingFailure::Storage {
-                operation: "raise",
-                source: TableError::Throttled { source: None },
-            })
-        })
+        let (result, _) = simulate(Err(TestingFailure::Storage {
+            operation: "raise",
+            source: TableError::Throttled { source: None },
+        }))
         .await;
         assert!(matches!(result, Err(TestingFailure::Storage { .. })));
     }

@@ -1,47 +1,71 @@
 //! Tests of `service.rs`, kept beside it so the production module reads on its own.
 
-use std::collections::VecDeque;
-use std::sync::Mutex;
-
 use async_trait::async_trait;
-use contracts::{EventTime, Price, Sku, Units, UserId};
+use contracts::fixtures::{NOW, clock};
+use contracts::{EventTime, Sku, Units};
 use kernel::Failure;
-use kernel::clock::FixedClock;
+use kernel::fake::Fake;
 use kernel::table::TableError;
 
 use super::*;
 
-const NOW: &str = "2025-06-19T00:27:33.368Z";
 const EARLIER: &str = "2025-06-18T00:00:00.000Z";
 
-/// One call a fake client received.
-#[derive(Clone, Debug, PartialEq)]
-enum Call {
-    Read(OrderId),
-    Create { data: OrderEventData, now: String },
-    Update(StatusChange),
-    Raise(Event<OrderEventData>),
+type FakeRead = Fake<OrderId, Result<Option<Order>, OrdersFailure>>;
+type FakeCreate = Fake<(OrderEventData, String), Result<Option<Order>, OrdersFailure>>;
+type FakeUpdate = Fake<StatusChange, Result<StatusUpdate, OrdersFailure>>;
+type FakeRaise = Fake<Event<OrderEventData>, Result<(), OrdersFailure>>;
+
+#[async_trait]
+impl ReadOrderClient for FakeRead {
+    async fn read_order(&self, order_id: &OrderId) -> Result<Option<Order>, OrdersFailure> {
+        self.call(order_id.clone())
+    }
 }
 
+#[async_trait]
+impl CreateOrderClient for FakeCreate {
+    async fn create_order(
+        &self,
+        data: &OrderEventData,
+        now: &str,
+    ) -> Result<Option<Order>, OrdersFailure> {
+        self.call((data.clone(), now.to_owned()))
+    }
+}
+
+#[async_trait]
+impl UpdateOrderStatusClient for FakeUpdate {
+    async fn update_order_status(
+        &self,
+        change: &StatusChange,
+    ) -> Result<StatusUpdate, OrdersFailure> {
+        self.call(change.clone())
+    }
+}
+
+#[async_trait]
+impl RaiseOrderCreatedEventClient for FakeRaise {
+    async fn raise_order_created_event(
+        &self,
+        event: &Event<OrderEventData>,
+    ) -> Result<(), OrdersFailure> {
+        self.call(event.clone())
+    }
+}
+
+/// The answers of each client, in the order each is called.
 #[derive(Default)]
 struct Script {
-    reads: VecDeque<Result<Option<Order>, OrdersFailure>>,
-    creates: VecDeque<Result<Option<Order>, OrdersFailure>>,
-    updates: VecDeque<Result<StatusUpdate, OrdersFailure>>,
-    raises: VecDeque<Result<(), OrdersFailure>>,
+    reads: Vec<Result<Option<Order>, OrdersFailure>>,
+    creates: Vec<Result<Option<Order>, OrdersFailure>>,
+    updates: Vec<Result<StatusUpdate, OrdersFailure>>,
+    raises: Vec<Result<(), OrdersFailure>>,
 }
 
-/// All four clients in one: records calls, answers from per-capability scripts, and fails
-/// the test on any call nobody scripted.
-#[derive(Clone, Default)]
-struct FakeClients {
-    calls: Arc<Mutex<Vec<Call>>>,
-    script: Arc<Mutex<Script>>,
-}
-
-impl FakeClients {
-    fn read(self, answer: Result<Option<Order>, OrdersFailure>) -> Self {
-        self.script.lock().unwrap().reads.push_back(answer);
+impl Script {
+    fn read(mut self, answer: Result<Option<Order>, OrdersFailure>) -> Self {
+        self.reads.push(answer);
         self
     }
     /// The next read finds the order with `status`.
@@ -52,88 +76,63 @@ impl FakeClients {
     fn finds_nothing(self) -> Self {
         self.read(Ok(None))
     }
-    fn create(self, answer: Result<Option<Order>, OrdersFailure>) -> Self {
-        self.script.lock().unwrap().creates.push_back(answer);
+    fn create(mut self, answer: Result<Option<Order>, OrdersFailure>) -> Self {
+        self.creates.push(answer);
         self
     }
-    fn update(self, answer: Result<StatusUpdate, OrdersFailure>) -> Self {
-        self.script.lock().unwrap().updates.push_back(answer);
+    fn update(mut self, answer: Result<StatusUpdate, OrdersFailure>) -> Self {
+        self.updates.push(answer);
         self
     }
-    fn raise(self, answer: Result<(), OrdersFailure>) -> Self {
-        self.script.lock().unwrap().raises.push_back(answer);
+    fn raise(mut self, answer: Result<(), OrdersFailure>) -> Self {
+        self.raises.push(answer);
         self
     }
-    fn calls(&self) -> Vec<Call> {
-        self.calls.lock().unwrap().clone()
-    }
-    fn record(&self, call: Call) {
-        self.calls.lock().unwrap().push(call);
-    }
-}
 
-fn unscripted<T>(answer: Option<T>, what: &str) -> T {
-    answer.unwrap_or_else(|| panic!("unexpected {what} call"))
-}
-
-#[async_trait]
-impl ReadOrderClient for FakeClients {
-    async fn read_order(&self, order_id: &OrderId) -> Result<Option<Order>, OrdersFailure> {
-        self.record(Call::Read(order_id.clone()));
-        unscripted(self.script.lock().unwrap().reads.pop_front(), "read")
+    /// Syncs `event_name` against clients answering from this script.
+    async fn sync(self, event_name: EventName) -> (Result<(), OrdersFailure>, Clients) {
+        let clients = Clients {
+            read: FakeRead::answering(self.reads),
+            create: FakeCreate::answering(self.creates),
+            update: FakeUpdate::answering(self.updates),
+            raise: FakeRaise::answering(self.raises),
+        };
+        let result = SyncOrderWorkerService::new(
+            clients.read.clone(),
+            clients.create.clone(),
+            clients.update.clone(),
+            clients.raise.clone(),
+            clock(),
+        )
+        .sync_order(incoming(event_name))
+        .await;
+        (result, clients)
     }
-}
 
-#[async_trait]
-impl CreateOrderClient for FakeClients {
-    async fn create_order(
-        &self,
-        data: &OrderEventData,
-        now: &str,
-    ) -> Result<Option<Order>, OrdersFailure> {
-        self.record(Call::Create {
-            data: data.clone(),
-            now: now.to_owned(),
-        });
-        unscripted(self.script.lock().unwrap().creates.pop_front(), "create")
+    /// The failure kind and transience of syncing `event_name`, and the clients it called.
+    async fn fails(self, event_name: EventName) -> ((&'static str, bool), Clients) {
+        let (result, clients) = self.sync(event_name).await;
+        let failure = result.unwrap_err();
+        ((failure.kind(), failure.is_transient()), clients)
     }
 }
 
-#[async_trait]
-impl UpdateOrderStatusClient for FakeClients {
-    async fn update_order_status(
-        &self,
-        change: &StatusChange,
-    ) -> Result<StatusUpdate, OrdersFailure> {
-        self.record(Call::Update(change.clone()));
-        unscripted(self.script.lock().unwrap().updates.pop_front(), "update")
-    }
+/// The four clients of one sync, each with the calls it received.
+struct Clients {
+    read: Arc<FakeRead>,
+    create: Arc<FakeCreate>,
+    update: Arc<FakeUpdate>,
+    raise: Arc<FakeRaise>,
 }
 
-#[async_trait]
-impl RaiseOrderCreatedEventClient for FakeClients {
-    async fn raise_order_created_event(
-        &self,
-        event: &Event<OrderEventData>,
-    ) -> Result<(), OrdersFailure> {
-        self.record(Call::Raise(event.clone()));
-        unscripted(self.script.lock().unwrap().raises.pop_front(), "raise")
+impl Clients {
+    /// How many calls the four clients received in all.
+    fn call_count(&self) -> usize {
+        self.read.calls().len()
+            + self.create.calls().len()
+            + self.update.calls().len()
+            + self.raise.calls().len()
     }
-}
-
-async fn sync(
-    fake: &FakeClients,
-    event: IncomingEvent<OrderEventData>,
-) -> Result<(), OrdersFailure> {
-    SyncOrderWorkerService::new(
-        Arc::new(fake.clone()),
-        Arc::new(fake.clone()),
-        Arc::new(fake.clone()),
-        Arc::new(fake.clone()),
-        Arc::new(FixedClock::at_millis(1_750_292_853_368)),
-    )
-    .sync_order(event)
-    .await
 }
 
 fn order_id() -> OrderId {
@@ -141,13 +140,7 @@ fn order_id() -> OrderId {
 }
 
 fn data() -> OrderEventData {
-    OrderEventData {
-        order_id: order_id(),
-        sku: Sku::parse("APPLES").unwrap(),
-        units: Units::new(3).unwrap(),
-        price: Price::new(15.0).unwrap(),
-        user_id: UserId::parse("MARIA").unwrap(),
-    }
+    contracts::fixtures::order_data("ORDER-1", 3, 15.0)
 }
 
 fn incoming(event_name: EventName) -> IncomingEvent<OrderEventData> {
@@ -160,13 +153,14 @@ fn incoming(event_name: EventName) -> IncomingEvent<OrderEventData> {
 }
 
 fn order(status: OrderStatus) -> Order {
+    let data = data();
     Order {
-        order_id: order_id(),
+        order_id: data.order_id,
         order_status: status,
-        sku: Sku::parse("APPLES").unwrap(),
-        units: Units::new(3).unwrap(),
-        price: Price::new(15.0).unwrap(),
-        user_id: UserId::parse("MARIA").unwrap(),
+        sku: data.sku,
+        units: data.units,
+        price: data.price,
+        user_id: data.user_id,
         created_at: EventTime::parse(EARLIER).unwrap(),
         updated_at: EventTime::parse(EARLIER).unwrap(),
     }
@@ -216,133 +210,102 @@ fn status_events() -> impl Iterator<Item = OrderEventName> {
         .filter(|event| *event != OrderEventName::OrderPlacedEvent)
 }
 
-/// The failure kind and transience of syncing `event_name` with `fake`'s answers.
-async fn sync_failure(fake: &FakeClients, event_name: EventName) -> (&'static str, bool) {
-    let failure = sync(fake, incoming(event_name)).await.unwrap_err();
-    (failure.kind(), failure.is_transient())
-}
-
 // --- ORDER_PLACED_EVENT, order absent ----------------------------------------------------
 
 #[tokio::test]
 async fn placed_and_absent_creates_the_order_then_raises_created_from_it() {
     let created = order(OrderStatus::OrderCreatedStatus);
-    let fake = FakeClients::default()
+    let (result, clients) = Script::default()
         .finds_nothing()
         .create(Ok(Some(created.clone())))
-        .raise(Ok(()));
-    sync(&fake, incoming(EventName::OrderPlacedEvent))
-        .await
-        .unwrap();
-    assert_eq!(
-        fake.calls(),
-        [
-            Call::Read(order_id()),
-            Call::Create {
-                data: data(),
-                now: NOW.into()
-            },
-            Call::Raise(created_event(&created)),
-        ]
-    );
+        .raise(Ok(()))
+        .sync(EventName::OrderPlacedEvent)
+        .await;
+    result.unwrap();
+    assert_eq!(clients.read.calls(), [order_id()]);
+    assert_eq!(clients.create.calls(), [(data(), NOW.to_owned())]);
+    assert_eq!(clients.raise.calls(), [created_event(&created)]);
 }
 
 #[tokio::test]
 async fn placed_and_created_concurrently_raises_created_from_the_stored_order() {
-    let fake = FakeClients::default()
+    let (result, clients) = Script::default()
         .finds_nothing()
         .create(Ok(Some(other_order())))
-        .raise(Ok(()));
-    sync(&fake, incoming(EventName::OrderPlacedEvent))
-        .await
-        .unwrap();
-    assert_eq!(fake.calls()[2], Call::Raise(created_event(&other_order())));
+        .raise(Ok(()))
+        .sync(EventName::OrderPlacedEvent)
+        .await;
+    result.unwrap();
+    assert_eq!(clients.raise.calls(), [created_event(&other_order())]);
 }
 
 #[tokio::test]
 async fn placed_without_a_usable_created_item_reads_the_order_back() {
-    let fake = FakeClients::default()
+    let (result, clients) = Script::default()
         .finds_nothing()
         .create(Ok(None))
         .read(Ok(Some(other_order())))
-        .raise(Ok(()));
-    sync(&fake, incoming(EventName::OrderPlacedEvent))
-        .await
-        .unwrap();
-    assert_eq!(
-        fake.calls(),
-        [
-            Call::Read(order_id()),
-            Call::Create {
-                data: data(),
-                now: NOW.into()
-            },
-            Call::Read(order_id()),
-            Call::Raise(created_event(&other_order())),
-        ]
-    );
+        .raise(Ok(()))
+        .sync(EventName::OrderPlacedEvent)
+        .await;
+    result.unwrap();
+    assert_eq!(clients.read.calls(), [order_id(), order_id()]);
+    assert_eq!(clients.create.calls(), [(data(), NOW.to_owned())]);
+    assert_eq!(clients.raise.calls(), [created_event(&other_order())]);
 }
 
 #[tokio::test]
 async fn placed_whose_order_cannot_be_read_back_is_retried() {
-    let fake = FakeClients::default()
+    let (failure, clients) = Script::default()
         .finds_nothing()
         .create(Ok(None))
-        .finds_nothing();
-    assert_eq!(
-        sync_failure(&fake, EventName::OrderPlacedEvent).await,
-        ("OrderCreateRaceError", true)
-    );
-    assert_eq!(fake.calls().len(), 3, "nothing raised");
+        .finds_nothing()
+        .fails(EventName::OrderPlacedEvent)
+        .await;
+    assert_eq!(failure, ("OrderCreateRaceError", true));
+    assert!(clients.raise.calls().is_empty(), "nothing raised");
 }
 
 #[tokio::test]
 async fn placed_whose_read_back_order_is_invalid_is_dropped() {
-    let fake = FakeClients::default()
+    let (failure, clients) = Script::default()
         .finds_nothing()
         .create(Ok(None))
-        .read(Err(invalid()));
-    assert_eq!(
-        sync_failure(&fake, EventName::OrderPlacedEvent).await,
-        (kernel::failure::INVALID_ARGUMENTS_ERROR, false)
-    );
-    assert_eq!(fake.calls().len(), 3, "nothing raised");
+        .read(Err(invalid()))
+        .fails(EventName::OrderPlacedEvent)
+        .await;
+    assert_eq!(failure, (kernel::failure::INVALID_ARGUMENTS_ERROR, false));
+    assert!(clients.raise.calls().is_empty(), "nothing raised");
 }
 
 #[tokio::test]
 async fn placed_whose_create_fails_returns_the_failure_and_raises_nothing() {
-    let fake = FakeClients::default()
+    let (failure, clients) = Script::default()
         .finds_nothing()
-        .create(Err(unrecognized()));
-    assert_eq!(
-        sync_failure(&fake, EventName::OrderPlacedEvent).await,
-        (kernel::failure::UNRECOGNIZED_ERROR, true)
-    );
-    assert_eq!(fake.calls().len(), 2);
+        .create(Err(unrecognized()))
+        .fails(EventName::OrderPlacedEvent)
+        .await;
+    assert_eq!(failure, (kernel::failure::UNRECOGNIZED_ERROR, true));
+    assert_eq!(clients.call_count(), 2);
 }
 
 #[tokio::test]
-async fn placed_whose_created_event_exists_returns_the_duplicate() {
-    let fake = FakeClients::default()
-        .finds_nothing()
-        .create(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
-        .raise(Err(duplicate()));
-    assert_eq!(
-        sync_failure(&fake, EventName::OrderPlacedEvent).await,
-        (contracts::events::DUPLICATE_EVENT_RAISED_ERROR, false)
-    );
-}
-
-#[tokio::test]
-async fn placed_whose_raise_fails_is_retried() {
-    let fake = FakeClients::default()
-        .finds_nothing()
-        .create(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
-        .raise(Err(unrecognized()));
-    assert_eq!(
-        sync_failure(&fake, EventName::OrderPlacedEvent).await,
-        (kernel::failure::UNRECOGNIZED_ERROR, true)
-    );
+async fn placed_whose_created_event_exists_or_fails_returns_that_failure() {
+    for (raised, expected) in [
+        (
+            duplicate(),
+            (contracts::events::DUPLICATE_EVENT_RAISED_ERROR, false),
+        ),
+        (unrecognized(), (kernel::failure::UNRECOGNIZED_ERROR, true)),
+    ] {
+        let (failure, _) = Script::default()
+            .finds_nothing()
+            .create(Ok(Some(order(OrderStatus::OrderCreatedStatus))))
+            .raise(Err(raised))
+            .fails(EventName::OrderPlacedEvent)
+            .await;
+        assert_eq!(failure, expected);
+    }
 }
 
 // --- ORDER_PLACED_EVENT, order present ---------------------------------------------------
@@ -353,25 +316,26 @@ async fn placed_and_present_only_re_raises_created_from_the_stored_order() {
         order_status: OrderStatus::OrderShippedStatus,
         ..other_order()
     };
-    let fake = FakeClients::default()
+    let (result, clients) = Script::default()
         .read(Ok(Some(stored.clone())))
-        .raise(Ok(()));
-    sync(&fake, incoming(EventName::OrderPlacedEvent))
-        .await
-        .unwrap();
-    assert_eq!(
-        fake.calls(),
-        [Call::Read(order_id()), Call::Raise(created_event(&stored))]
-    );
+        .raise(Ok(()))
+        .sync(EventName::OrderPlacedEvent)
+        .await;
+    result.unwrap();
+    assert_eq!(clients.read.calls(), [order_id()]);
+    assert_eq!(clients.raise.calls(), [created_event(&stored)]);
+    assert_eq!(clients.call_count(), 2, "nothing created or updated");
 }
 
 #[tokio::test]
 async fn placed_and_present_with_the_event_already_raised_is_a_duplicate() {
-    let fake = FakeClients::default()
+    let (failure, _) = Script::default()
         .finds(OrderStatus::OrderCreatedStatus)
-        .raise(Err(duplicate()));
+        .raise(Err(duplicate()))
+        .fails(EventName::OrderPlacedEvent)
+        .await;
     assert_eq!(
-        sync_failure(&fake, EventName::OrderPlacedEvent).await,
+        failure,
         (contracts::events::DUPLICATE_EVENT_RAISED_ERROR, false)
     );
 }
@@ -381,29 +345,25 @@ async fn placed_and_present_with_the_event_already_raised_is_a_duplicate() {
 #[tokio::test]
 async fn a_failed_read_is_returned_and_nothing_else_happens() {
     for event in OrderEventName::ALL {
-        for (failure, expected) in [
+        for (read, expected) in [
             (unrecognized(), (kernel::failure::UNRECOGNIZED_ERROR, true)),
             (invalid(), (kernel::failure::INVALID_ARGUMENTS_ERROR, false)),
         ] {
-            let fake = FakeClients::default().read(Err(failure));
-            assert_eq!(
-                sync_failure(&fake, event.event_name()).await,
-                expected,
-                "{event}"
-            );
-            assert_eq!(fake.calls(), [Call::Read(order_id())]);
+            let (failure, clients) = Script::default()
+                .read(Err(read))
+                .fails(event.event_name())
+                .await;
+            assert_eq!(failure, expected, "{event}");
+            assert_eq!(clients.call_count(), 1, "{event}");
         }
     }
 }
 
 #[tokio::test]
 async fn a_non_order_event_is_invalid_arguments() {
-    let fake = FakeClients::default();
-    assert_eq!(
-        sync_failure(&fake, EventName::SkuRestockedEvent).await,
-        (kernel::failure::INVALID_ARGUMENTS_ERROR, false)
-    );
-    assert!(fake.calls().is_empty());
+    let (failure, clients) = Script::default().fails(EventName::SkuRestockedEvent).await;
+    assert_eq!(failure, (kernel::failure::INVALID_ARGUMENTS_ERROR, false));
+    assert_eq!(clients.call_count(), 0);
 }
 
 // --- other events ------------------------------------------------------------------------
@@ -411,13 +371,12 @@ async fn a_non_order_event_is_invalid_arguments() {
 #[tokio::test]
 async fn another_event_for_an_absent_order_is_an_invalid_operation() {
     for event in status_events() {
-        let fake = FakeClients::default().finds_nothing();
-        assert_eq!(
-            sync_failure(&fake, event.event_name()).await,
-            ("InvalidOperationError", false),
-            "{event}"
-        );
-        assert_eq!(fake.calls(), [Call::Read(order_id())]);
+        let (failure, clients) = Script::default()
+            .finds_nothing()
+            .fails(event.event_name())
+            .await;
+        assert_eq!(failure, ("InvalidOperationError", false), "{event}");
+        assert_eq!(clients.call_count(), 1, "{event}");
     }
 }
 
@@ -425,19 +384,16 @@ async fn another_event_for_an_absent_order_is_an_invalid_operation() {
 async fn another_event_for_a_present_order_follows_the_transition_table() {
     for current in OrderStatus::ALL {
         for event in status_events() {
-            let fake = FakeClients::default()
+            let (result, clients) = Script::default()
                 .finds(current)
-                .update(Ok(StatusUpdate::Applied));
-            let result = sync(&fake, incoming(event.event_name())).await;
+                .update(Ok(StatusUpdate::Applied))
+                .sync(event.event_name())
+                .await;
             let case = format!("{current} + {event}");
             match transition(current, event) {
                 Transition::To(next) => {
                     assert!(result.is_ok(), "{case}");
-                    assert_eq!(
-                        fake.calls(),
-                        [Call::Read(order_id()), Call::Update(change(current, next))],
-                        "{case}"
-                    );
+                    assert_eq!(clients.update.calls(), [change(current, next)], "{case}");
                 }
                 refused => {
                     let expected = match refused {
@@ -452,22 +408,22 @@ async fn another_event_for_a_present_order_follows_the_transition_table() {
                         (expected, false),
                         "{case}"
                     );
-                    assert_eq!(fake.calls(), [Call::Read(order_id())], "{case}: no write");
+                    assert!(clients.update.calls().is_empty(), "{case}: no write");
                 }
             }
+            assert_eq!(clients.read.calls(), [order_id()], "{case}");
         }
     }
 }
 
 #[tokio::test]
 async fn a_failed_status_update_is_returned() {
-    let fake = FakeClients::default()
+    let (failure, _) = Script::default()
         .finds(OrderStatus::OrderCreatedStatus)
-        .update(Err(unrecognized()));
-    assert_eq!(
-        sync_failure(&fake, EventName::OrderStockAllocatedEvent).await,
-        (kernel::failure::UNRECOGNIZED_ERROR, true)
-    );
+        .update(Err(unrecognized()))
+        .fails(EventName::OrderStockAllocatedEvent)
+        .await;
+    assert_eq!(failure, (kernel::failure::UNRECOGNIZED_ERROR, true));
 }
 
 // --- Deviation (#1): the guarded write and its retries -----------------------------------
@@ -475,27 +431,26 @@ async fn a_failed_status_update_is_returned() {
 #[tokio::test]
 async fn a_concurrent_status_change_is_re_read_and_the_transition_recomputed() {
     // STOCK_ALLOCATED and PAYMENT_ACCEPTED both read CREATED; ALLOCATED wrote first.
-    let fake = FakeClients::default()
+    let (result, clients) = Script::default()
         .finds(OrderStatus::OrderCreatedStatus)
         .update(Ok(StatusUpdate::Conflicted))
         .finds(OrderStatus::OrderStockAllocatedStatus)
-        .update(Ok(StatusUpdate::Applied));
-    sync(&fake, incoming(EventName::OrderPaymentAcceptedEvent))
-        .await
-        .unwrap();
+        .update(Ok(StatusUpdate::Applied))
+        .sync(EventName::OrderPaymentAcceptedEvent)
+        .await;
+    result.unwrap();
+    assert_eq!(clients.read.calls(), [order_id(), order_id()]);
     assert_eq!(
-        fake.calls(),
+        clients.update.calls(),
         [
-            Call::Read(order_id()),
-            Call::Update(change(
+            change(
                 OrderStatus::OrderCreatedStatus,
                 OrderStatus::OrderPaymentAcceptedStatus
-            )),
-            Call::Read(order_id()),
-            Call::Update(change(
+            ),
+            change(
                 OrderStatus::OrderStockAllocatedStatus,
                 OrderStatus::OrderPaymentAcceptedStatus
-            )),
+            ),
         ]
     );
 }
@@ -503,15 +458,14 @@ async fn a_concurrent_status_change_is_re_read_and_the_transition_recomputed() {
 #[tokio::test]
 async fn a_slower_older_event_never_regresses_the_order() {
     // PAYMENT_ACCEPTED wrote first; the slower STOCK_ALLOCATED is now stale.
-    let fake = FakeClients::default()
+    let (failure, clients) = Script::default()
         .finds(OrderStatus::OrderCreatedStatus)
         .update(Ok(StatusUpdate::Conflicted))
-        .finds(OrderStatus::OrderPaymentAcceptedStatus);
-    assert_eq!(
-        sync_failure(&fake, EventName::OrderStockAllocatedEvent).await,
-        ("StaleOrderStatusTransitionError", false)
-    );
-    assert_eq!(fake.calls().len(), 3, "one write only");
+        .finds(OrderStatus::OrderPaymentAcceptedStatus)
+        .fails(EventName::OrderStockAllocatedEvent)
+        .await;
+    assert_eq!(failure, ("StaleOrderStatusTransitionError", false));
+    assert_eq!(clients.update.calls().len(), 1, "one write only");
 }
 
 #[tokio::test]
@@ -526,69 +480,67 @@ async fn a_re_read_that_makes_the_event_redundant_or_forbidden_is_dropped() {
             "ForbiddenOrderStatusTransitionError",
         ),
     ] {
-        let fake = FakeClients::default()
+        let (failure, _) = Script::default()
             .finds(OrderStatus::OrderCreatedStatus)
             .update(Ok(StatusUpdate::Conflicted))
-            .finds(now_stored);
-        assert_eq!(
-            sync_failure(&fake, EventName::OrderShippedEvent).await,
-            (expected, false)
-        );
+            .finds(now_stored)
+            .fails(EventName::OrderShippedEvent)
+            .await;
+        assert_eq!(failure, (expected, false));
     }
 }
 
 #[tokio::test]
 async fn three_conflicts_in_a_row_ask_for_a_retry() {
-    let fake = FakeClients::default()
+    let (failure, clients) = Script::default()
         .finds(OrderStatus::OrderCreatedStatus)
         .update(Ok(StatusUpdate::Conflicted))
         .finds(OrderStatus::OrderStockAllocatedStatus)
         .update(Ok(StatusUpdate::Conflicted))
         .finds(OrderStatus::OrderPaymentAcceptedStatus)
-        .update(Ok(StatusUpdate::Conflicted));
-    assert_eq!(
-        sync_failure(&fake, EventName::OrderCanceledEvent).await,
-        ("OrderStatusRaceError", true)
-    );
-    let updates: Vec<_> = fake
+        .update(Ok(StatusUpdate::Conflicted))
+        .fails(EventName::OrderCanceledEvent)
+        .await;
+    assert_eq!(failure, ("OrderStatusRaceError", true));
+    let froms: Vec<_> = clients
+        .update
         .calls()
         .into_iter()
-        .filter_map(|call| match call {
-            Call::Update(change) => Some(change.from),
-            _ => None,
-        })
+        .map(|change| change.from)
         .collect();
     assert_eq!(
-        updates,
+        froms,
         [
             OrderStatus::OrderCreatedStatus,
             OrderStatus::OrderStockAllocatedStatus,
             OrderStatus::OrderPaymentAcceptedStatus
         ]
     );
-    assert_eq!(fake.calls().len(), 6, "no read after the last attempt");
+    assert_eq!(
+        clients.read.calls().len(),
+        3,
+        "no read after the last attempt"
+    );
 }
 
 #[tokio::test]
 async fn an_order_that_vanished_during_the_update_is_an_invalid_operation() {
-    let fake = FakeClients::default()
+    let (failure, _) = Script::default()
         .finds(OrderStatus::OrderCreatedStatus)
         .update(Ok(StatusUpdate::Conflicted))
-        .finds_nothing();
-    assert_eq!(
-        sync_failure(&fake, EventName::OrderShippedEvent).await,
-        ("InvalidOperationError", false)
-    );
+        .finds_nothing()
+        .fails(EventName::OrderShippedEvent)
+        .await;
+    assert_eq!(failure, ("InvalidOperationError", false));
 }
 
 #[tokio::test]
 async fn a_failed_re_read_is_returned() {
-    let fake = FakeClients::default()
+    let (failure, _) = Script::default()
         .finds(OrderStatus::OrderCreatedStatus)
         .update(Ok(StatusUpdate::Conflicted))
-        .read(Err(unrecognized()));
-    assert_eq!(
-        sync_failure(&fake, EventName::OrderShippedEvent).await,
-        (kernel::failure::UNRECOGNIZED_ERROR, true)
-    );
+        .read(Err(unrecognized()))
+        .fails(EventName::OrderShippedEvent)
+        .await;
+    assert_eq!(failure, (kernel::failure::UNRECOGNIZED_ERROR, true));
 }

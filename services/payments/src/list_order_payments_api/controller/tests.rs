@@ -1,4 +1,4 @@
-//! ListOrderPaymentsApi through its public controller, against a scripted table.
+//! ListOrderPaymentsApi through its controller, against a scripted table.
 
 use std::sync::Arc;
 
@@ -7,7 +7,7 @@ use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
 use kernel::table::{AttributeValue, Item, Query, QueryTarget, TableError, item, n, s};
 
 async fn call(table: &Arc<ScriptedTable>, body: Option<&str>) -> ApiResponse {
-    payments::list_order_payments_api::controller(table.clone())
+    crate::list_order_payments_api::controller(table.clone())
         .handle(ApiRequest {
             body: body.map(str::to_owned),
         })

@@ -1,6 +1,6 @@
 //! Tests of `clients.rs`, kept beside it so the production module reads on its own.
 
-use contracts::{EventName, Price, Sku, Units, UserId};
+use contracts::EventName;
 use kernel::Failure;
 use kernel::table::scripted::{Scripted, ScriptedTable, TableCall, unclassified_errors};
 use kernel::table::{AttributeValue, Item, Key, Put, ReturnValues, item};
@@ -13,13 +13,7 @@ fn order_id() -> OrderId {
 }
 
 fn data() -> OrderEventData {
-    OrderEventData {
-        order_id: order_id(),
-        sku: Sku::parse("APPLES").unwrap(),
-        units: Units::new(2).unwrap(),
-        price: Price::new(15.0).unwrap(),
-        user_id: UserId::parse("MARIA").unwrap(),
-    }
+    contracts::fixtures::order_data("ORD001", 2, 15.0)
 }
 
 fn key() -> Key {

@@ -1,11 +1,9 @@
-//! ProcessOrderPaymentWorker through its public controller: real SQS events wrapping the
+//! ProcessOrderPaymentWorker through its controller: real SQS events wrapping the
 //! EventBridge envelope of a DynamoDB stream record (docs/contract.md §2.5), a scripted table.
-
-// Test helpers outside #[test] functions may fail loudly too.
-#![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
 
 use std::sync::Arc;
 
+use crate::gateway::{FakePaymentGateway, GatewayMode, uniform_draw};
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use kernel::clock::FixedClock;
 use kernel::sqs::WorkerHandler;
@@ -13,17 +11,18 @@ use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
 use kernel::table::{
     AttributeValue, Condition, Item, Key, Put, TableError, UpdateAction, get_s, item, n, s,
 };
-use payments::gateway::{FakePaymentGateway, GatewayMode, uniform_draw};
 
 const NOW: &str = "2025-06-19T00:27:43.368Z";
 const NOW_MILLIS: u64 = 1_750_292_863_368;
 
-const ALLOCATED: &str = include_str!("fixtures/order_stock_allocated.json");
-const FORCED_REJECTION: &str = include_str!("fixtures/order_stock_allocated_forced_rejection.json");
-const MIXED_BATCH: &str = include_str!("fixtures/mixed_batch.json");
+const ALLOCATED: &str = include_str!("../../../tests/fixtures/process_order_payment_worker.json");
+const FORCED_REJECTION: &str =
+    include_str!("../../../tests/fixtures/process_order_payment_worker_forced_rejection.json");
+const MIXED_BATCH: &str =
+    include_str!("../../../tests/fixtures/process_order_payment_worker_mixed_batch.json");
 
 async fn run(table: &Arc<ScriptedTable>, mode: GatewayMode, fixture: &str) -> Vec<String> {
-    let worker = payments::process_order_payment_worker::controller(
+    let worker = crate::process_order_payment_worker::controller(
         table.clone(),
         Arc::new(FixedClock::at_millis(NOW_MILLIS)),
         Arc::new(FakePaymentGateway::new(mode)),

@@ -27,13 +27,7 @@ fn iso(millis: u64) -> String {
 }
 
 fn data(price: f64) -> OrderEventData {
-    OrderEventData {
-        order_id: OrderId::parse("ORD001").unwrap(),
-        sku: Sku::parse("APPLES").unwrap(),
-        units: Units::new(2).unwrap(),
-        price: Price::new(price).unwrap(),
-        user_id: UserId::parse("MARIA").unwrap(),
-    }
+    contracts::fixtures::order_data("ORD001", 2, price)
 }
 
 fn incoming(price: f64) -> IncomingEvent<OrderEventData> {

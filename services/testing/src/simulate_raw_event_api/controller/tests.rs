@@ -1,16 +1,16 @@
-//! SimulateRawEventApi through its public controller, against a scripted table.
+//! SimulateRawEventApi through its controller, against a scripted table.
 
 use std::sync::Arc;
 
 use kernel::clock::FixedClock;
 use kernel::http::{ApiHandler, ApiRequest, ApiResponse};
 use kernel::table::scripted::{Scripted, ScriptedTable, TableCall, unclassified_errors};
-use kernel::table::{AttributeValue, Condition, Put, TableError, get_s, item, s};
+use kernel::table::{AttributeValue, Condition, Put, TableError, get_s, s};
 
 const NOW: &str = "2025-06-19T00:27:33.368Z";
 
 async fn call(table: &Arc<ScriptedTable>, body: Option<&str>) -> ApiResponse {
-    let api = testing::simulate_raw_event_api::controller(
+    let api = crate::simulate_raw_event_api::controller(
         table.clone(),
         Arc::new(FixedClock::at_millis(1_750_292_853_368)),
     );
@@ -102,17 +102,7 @@ async fn a_minimal_body_stores_no_event_data_and_defaults_the_timestamps() {
     assert_eq!(
         table.calls(),
         [TableCall::Put(Put {
-            item: item([
-                ("pk", s("p")),
-                ("sk", s("s")),
-                ("eventName", s("E")),
-                ("createdAt", s(NOW)),
-                ("updatedAt", s(NOW)),
-                ("_tn", s("EVENTS#EVENT")),
-                ("_sn", s("EVENTS")),
-                ("gsi1pk", s("EVENTS#EVENT")),
-                ("gsi1sk", s(format!("CREATED_AT#{NOW}"))),
-            ]),
+            item: contracts::fixtures::stored_event("p", "s", "E", None, NOW),
             condition: Some(Condition::item_not_exists()),
             return_old_on_condition_failure: false,
         })]
