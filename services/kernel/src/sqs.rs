@@ -11,6 +11,7 @@ use std::panic::AssertUnwindSafe;
 use async_trait::async_trait;
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use futures_util::FutureExt;
+use futures_util::future::join_all;
 use serde_dynamo::{AttributeValue, Item};
 use tracing::Instrument;
 
@@ -54,23 +55,66 @@ enum RecordOutcome {
 #[async_trait]
 impl<P: StreamEventProcessor> WorkerHandler for SqsWorker<P> {
     async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
-        let mut response = SqsBatchResponse::default();
-        for record in event.records {
-            let message_id = record.message_id.unwrap_or_default();
-            let outcome = self.process_body(&message_id, record.body.as_deref()).await;
-            if outcome == RecordOutcome::Retry {
-                response.add_failure(message_id);
+        // A standard queue promises no order, but the events of one item (one order, one SKU)
+        // that arrive in one batch keep theirs: they run one after another, in batch order,
+        // while the batch's other items run concurrently. A batch then takes as long as its
+        // longest item, not the sum of its records.
+        let mut subjects: Vec<(Option<String>, Vec<(usize, String, Option<Envelope>)>)> =
+            Vec::new();
+        for (index, record) in event.records.into_iter().enumerate() {
+            // Each body is parsed once: its envelope names the record's subject and its replay
+            // (if any), and holds the image.
+            let envelope = record.body.as_deref().map(parse_envelope);
+            let subject = envelope
+                .as_ref()
+                .and_then(|parsed| subject_of(parsed.as_ref().ok()?))
+                .map(str::to_owned);
+            let message = (index, record.message_id.unwrap_or_default(), envelope);
+            match subjects
+                .iter_mut()
+                .find(|(key, _)| subject.is_some() && *key == subject)
+            {
+                Some((_, messages)) => messages.push(message),
+                None => subjects.push((subject, vec![message])),
             }
+        }
+        let outcomes = join_all(subjects.into_iter().map(|(_, messages)| async move {
+            let mut outcomes = Vec::with_capacity(messages.len());
+            for (index, message_id, envelope) in messages {
+                let outcome = self.process_body(&message_id, envelope).await;
+                outcomes.push((index, message_id, outcome));
+            }
+            outcomes
+        }))
+        .await;
+        let mut retried: Vec<(usize, String)> = outcomes
+            .into_iter()
+            .flatten()
+            .filter(|(_, _, outcome)| *outcome == RecordOutcome::Retry)
+            .map(|(index, message_id, _)| (index, message_id))
+            .collect();
+        retried.sort_unstable();
+        let mut response = SqsBatchResponse::default();
+        for (_, message_id) in retried {
+            response.add_failure(message_id);
         }
         response
     }
+}
+
+/// An SQS message body parsed as the EventBridge envelope it should carry.
+type Envelope = Result<serde_json::Value, EnvelopeError>;
+
+/// The item an event is about: its stream record's partition key (`EVENTS#ORDER_ID#…`).
+fn subject_of(envelope: &serde_json::Value) -> Option<&str> {
+    envelope.pointer("/detail/dynamodb/NewImage/pk/S")?.as_str()
 }
 
 impl<P: StreamEventProcessor> SqsWorker<P> {
     /// Handles one record inside a span naming the worker, the message and (once the body is
     /// read) the order or SKU, so every log line below carries them; a replayed event
     /// (EventBridge's `replay-name`) also names its replay.
-    async fn process_body(&self, message_id: &str, body: Option<&str>) -> RecordOutcome {
+    async fn process_body(&self, message_id: &str, envelope: Option<Envelope>) -> RecordOutcome {
         let span = tracing::info_span!(
             "record",
             worker = self.processor.name(),
@@ -79,8 +123,6 @@ impl<P: StreamEventProcessor> SqsWorker<P> {
             sku = tracing::field::Empty,
             replay = tracing::field::Empty,
         );
-        // The body is parsed once: its envelope names the replay (if any) and holds the image.
-        let envelope = body.map(parse_envelope);
         if let Some(replay) = envelope
             .as_ref()
             .and_then(|parsed| parsed.as_ref().ok())
@@ -91,10 +133,7 @@ impl<P: StreamEventProcessor> SqsWorker<P> {
         self.process_event(envelope).instrument(span).await
     }
 
-    async fn process_event(
-        &self,
-        envelope: Option<Result<serde_json::Value, EnvelopeError>>,
-    ) -> RecordOutcome {
+    async fn process_event(&self, envelope: Option<Envelope>) -> RecordOutcome {
         let new_image = match envelope.map(|parsed| parsed.and_then(new_image_of)) {
             Some(Ok(new_image)) => new_image,
             Some(Err(error)) => {
@@ -298,5 +337,58 @@ mod tests {
             .handle(serde_json::from_str(r#"{"Records":[]}"#).unwrap())
             .await;
         assert!(response.batch_item_failures.is_empty());
+    }
+
+    /// Logs when each record starts and ends; record `A1` waits until `B1` has run.
+    #[derive(Default)]
+    struct GatedProcessor {
+        log: Mutex<Vec<String>>,
+        gate: tokio::sync::Notify,
+    }
+
+    #[async_trait]
+    impl StreamEventProcessor for GatedProcessor {
+        type Failure = TestFailure;
+        fn name(&self) -> &'static str {
+            "Gated"
+        }
+        async fn process(&self, new_image: Item) -> Result<(), TestFailure> {
+            let name = get_s(&new_image, "name").unwrap_or_default().to_owned();
+            self.log.lock().unwrap().push(format!("start {name}"));
+            match name.as_str() {
+                "A1" => self.gate.notified().await,
+                "B1" => self.gate.notify_one(),
+                _ => {}
+            }
+            self.log.lock().unwrap().push(format!("end {name}"));
+            Ok(())
+        }
+    }
+
+    fn subject_body(pk: &str, name: &str) -> Option<String> {
+        let image = serde_json::json!({ "pk": { "S": pk }, "name": { "S": name } });
+        Some(serde_json::json!({ "detail": { "dynamodb": { "NewImage": image } } }).to_string())
+    }
+
+    #[tokio::test]
+    async fn one_items_events_run_in_batch_order_while_other_items_run_concurrently() {
+        let worker = SqsWorker::new(GatedProcessor::default());
+        let batch = event(&[
+            ("a1", subject_body("EVENTS#ORDER_ID#A", "A1")),
+            ("b1", subject_body("EVENTS#ORDER_ID#B", "B1")),
+            ("a2", subject_body("EVENTS#ORDER_ID#A", "A2")),
+        ]);
+        // Run one record after another, A1 would wait for B1 forever.
+        let response =
+            tokio::time::timeout(std::time::Duration::from_secs(5), worker.handle(batch))
+                .await
+                .expect("the batch's items run concurrently");
+        assert!(response.batch_item_failures.is_empty());
+        assert_eq!(
+            *worker.processor.log.lock().unwrap(),
+            [
+                "start A1", "start B1", "end B1", "end A1", "start A2", "end A2"
+            ]
+        );
     }
 }

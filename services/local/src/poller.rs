@@ -81,12 +81,19 @@ impl Poller {
             tracing::error!(queue = %self.queue.name, "batchItemFailures names an unknown message; the whole batch will be retried");
             return Ok(true);
         }
+        // Like Lambda's event source: the consumed messages go in one DeleteMessageBatch.
+        let consumed = messages
+            .iter()
+            .filter(|message| !failed.contains(message.message_id.as_str()))
+            .map(|message| message.receipt_handle.clone())
+            .collect();
+        self.store
+            .delete_messages(&self.queue.name, consumed)
+            .await?;
         for message in &messages {
-            if !failed.contains(message.message_id.as_str()) {
-                self.store
-                    .delete_message(&self.queue.name, &message.receipt_handle)
-                    .await?;
-            } else if message.receive_count >= self.queue.max_receive_count {
+            if failed.contains(message.message_id.as_str())
+                && message.receive_count >= self.queue.max_receive_count
+            {
                 // The local stand-in for the DLQ alarm: say so once, when it happens.
                 tracing::error!(
                     queue = %self.queue.name,

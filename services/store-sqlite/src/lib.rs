@@ -49,7 +49,7 @@ pub use stream::{StreamEntry, StreamRecord, StreamRecordKind, UnreadableRecord};
 use crate::error::validation;
 use crate::read::ReadPool;
 use crate::request::{
-    AdvanceReplay, DeleteItem, DeleteMessage, ExpireItems, ExpireMessages, ForgetReplay, Forward,
+    AdvanceReplay, DeleteItem, DeleteMessages, ExpireItems, ExpireMessages, ForgetReplay, Forward,
     IncrementalVacuum, PutItem, Receive, Redrive, ReplaceMessage, TransactWrite, TrimStream,
     UpdateItem,
 };
@@ -366,9 +366,25 @@ impl SqliteStore {
         queue: &str,
         receipt_handle: &str,
     ) -> Result<bool, StoreError> {
-        self.submit(DeleteMessage {
+        let deleted = self
+            .delete_messages(queue, vec![receipt_handle.to_owned()])
+            .await?;
+        Ok(deleted.first().copied().unwrap_or(false))
+    }
+
+    /// Deletes several messages in one write request (SQS `DeleteMessageBatch`): for each
+    /// receipt handle, in order, whether its message was deleted.
+    pub async fn delete_messages(
+        &self,
+        queue: &str,
+        receipt_handles: Vec<String>,
+    ) -> Result<Vec<bool>, StoreError> {
+        if receipt_handles.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.submit(DeleteMessages {
             queue: queue.to_owned(),
-            receipt_handle: receipt_handle.to_owned(),
+            receipt_handles,
         })
         .await
     }

@@ -104,16 +104,20 @@ impl Request for Receive {
     }
 }
 
-pub(crate) struct DeleteMessage {
+/// SQS `DeleteMessageBatch`: one write request for every message a batch consumed.
+pub(crate) struct DeleteMessages {
     pub(crate) queue: String,
-    pub(crate) receipt_handle: String,
+    pub(crate) receipt_handles: Vec<String>,
 }
 
-impl Request for DeleteMessage {
-    type Output = bool;
+impl Request for DeleteMessages {
+    type Output = Vec<bool>;
     type Error = StoreError;
-    fn execute(&self, scope: &mut Scope<'_>) -> Result<bool, StoreError> {
-        queue::delete_message(scope.connection, &self.queue, &self.receipt_handle)
+    fn execute(&self, scope: &mut Scope<'_>) -> Result<Vec<bool>, StoreError> {
+        self.receipt_handles
+            .iter()
+            .map(|handle| queue::delete_message(scope.connection, &self.queue, handle))
+            .collect()
     }
 }
 

@@ -160,6 +160,38 @@ async fn delete_needs_the_current_receipt_handle() {
 }
 
 #[tokio::test]
+async fn a_batch_delete_answers_each_handle_in_order() {
+    let test = TestStore::new();
+    let store = &test.store;
+    send(store, &["a", "b", "c"]).await;
+    let received = store.receive(&worker_queue(5), 10).await.unwrap();
+    let handles: Vec<String> = received
+        .iter()
+        .map(|message| message.receipt_handle.clone())
+        .collect();
+    let deleted = store
+        .delete_messages(
+            "Worker",
+            vec![handles[0].clone(), "stale".to_owned(), handles[2].clone()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(deleted, [true, false, true]);
+    let left = store.list_messages("Worker", 10).await.unwrap();
+    assert_eq!(
+        left.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(),
+        ["b"]
+    );
+    assert!(
+        store
+            .delete_messages("Worker", Vec::new())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
 async fn a_message_received_max_receive_count_times_moves_to_the_dead_letter_queue() {
     let test = TestStore::new();
     let store = &test.store;
