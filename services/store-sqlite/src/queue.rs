@@ -225,9 +225,11 @@ fn visible_candidates(
     limit: usize,
 ) -> Result<Vec<Candidate>, StoreError> {
     let mut statement = connection.prepare_cached(
+        // `+visible_at_ms`: the time is a filter on the arrival walk, not an index range. As a
+        // range on a bound parameter it made SQLite re-prepare the statement on every receive.
         "SELECT id, message_id, body, receive_count, sent_at_ms, first_received_at_ms
          FROM messages INDEXED BY messages_arrival
-         WHERE queue = ?1 AND visible_at_ms <= ?2
+         WHERE queue = ?1 AND +visible_at_ms <= ?2
          ORDER BY id LIMIT ?3",
     )?;
     let rows = statement.query_map(
