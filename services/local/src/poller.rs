@@ -30,7 +30,7 @@ pub struct Poller {
 impl Poller {
     /// Polls until `shutdown` turns true; an in-flight batch is finished first.
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
-        let mut enqueued = self.store.queue_notifier();
+        let mut enqueued = self.store.queue_notifier(&self.queue.name);
         loop {
             if *shutdown.borrow() {
                 return;

@@ -46,6 +46,7 @@ pub use queue::{OutgoingMessage, QueueConfig, QueueStats, ReceivedMessage, Store
 pub use replay::{IndexPosition, ReplayProgress};
 pub use stream::{StreamEntry, StreamRecord, StreamRecordKind, UnreadableRecord};
 
+use crate::effects::QueueNotifiers;
 use crate::error::validation;
 use crate::read::ReadPool;
 use crate::request::{
@@ -105,7 +106,7 @@ struct Inner {
     reads: Arc<ReadPool>,
     clock: Arc<dyn Clock>,
     stream_seq: watch::Receiver<u64>,
-    enqueued: watch::Receiver<u64>,
+    enqueued: Arc<QueueNotifiers>,
 }
 
 impl Drop for Inner {
@@ -174,13 +175,13 @@ impl SqliteStore {
             .try_fill_bytes(&mut seed)
             .map_err(|source| StoreError::Random { source })?;
         let (stream_seq_sender, stream_seq) = watch::channel(last_seq);
-        let (enqueued_sender, enqueued) = watch::channel(0);
+        let enqueued = Arc::new(QueueNotifiers::default());
         let writer = Writer {
             connection,
             clock: Arc::clone(&clock),
             rng: StdRng::from_seed(seed),
             stream_seq: stream_seq_sender,
-            enqueued: enqueued_sender,
+            enqueued: Arc::clone(&enqueued),
             #[cfg(test)]
             faults,
         };
@@ -400,10 +401,10 @@ impl SqliteStore {
             .await
     }
 
-    /// Watches a counter bumped whenever messages become available by enqueue, redrive or
-    /// dead-lettering.
-    pub fn queue_notifier(&self) -> watch::Receiver<u64> {
-        self.inner.enqueued.clone()
+    /// Watches a counter of `queue`, bumped whenever messages become available in it by
+    /// enqueue, redrive or dead-lettering.
+    pub fn queue_notifier(&self, queue: &str) -> watch::Receiver<u64> {
+        self.inner.enqueued.subscribe(queue)
     }
 
     /// Counts of every queue that holds at least one message, sorted by queue name.

@@ -96,7 +96,7 @@ pub(crate) fn enqueue_all(
             &message.body,
             scope.now_ms,
         )?;
-        scope.effects.enqueued += 1;
+        scope.effects.enqueued_to(&message.queue, 1);
     }
     Ok(())
 }
@@ -160,7 +160,7 @@ pub(crate) fn receive(
                          WHERE id = ?1",
                     )?
                     .execute(params![candidate.id, queue.dead_letter_queue, int(now_ms)])?;
-                effects.enqueued += 1;
+                effects.enqueued_to(&queue.dead_letter_queue, 1);
                 continue;
             }
             let handle = receipt_handle(rng);
@@ -292,7 +292,7 @@ pub(crate) fn redrive(
         )?
         .execute(params![from_queue, to_queue, int(now_ms)])?;
     let moved = u64::try_from(moved).unwrap_or(u64::MAX);
-    effects.enqueued += moved;
+    effects.enqueued_to(to_queue, moved);
     Ok(moved)
 }
 

@@ -23,7 +23,7 @@ use rand::rngs::StdRng;
 use rusqlite::Connection;
 use tokio::sync::{oneshot, watch};
 
-use crate::effects::Effects;
+use crate::effects::{Effects, QueueNotifiers};
 use crate::error::FromSqlite;
 
 /// The most requests committed together.
@@ -138,7 +138,7 @@ pub(crate) struct Writer {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) rng: StdRng,
     pub(crate) stream_seq: watch::Sender<u64>,
-    pub(crate) enqueued: watch::Sender<u64>,
+    pub(crate) enqueued: Arc<QueueNotifiers>,
     #[cfg(test)]
     pub(crate) faults: Option<FaultHook>,
 }
@@ -282,9 +282,6 @@ impl Writer {
         if let Some(seq) = effects.last_seq {
             self.stream_seq.send_replace(seq);
         }
-        if effects.enqueued > 0 {
-            self.enqueued
-                .send_modify(|count| *count = count.wrapping_add(effects.enqueued));
-        }
+        self.enqueued.publish(&effects.enqueued);
     }
 }

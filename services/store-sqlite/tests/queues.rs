@@ -204,13 +204,16 @@ async fn a_message_received_max_receive_count_times_moves_to_the_dead_letter_que
         assert_eq!(received[0].receive_count, expected_count);
         test.clock.advance(TIMEOUT);
     }
-    let bumps_before = *store.queue_notifier().borrow();
+    let bumps_before = *store.queue_notifier("Worker-DLQ").borrow();
 
     // The third receive moves the poison message instead of returning it, and still fills the
     // batch with the next visible message.
     let received = store.receive(&queue, 1).await.unwrap();
     assert_eq!(bodies(&received), vec!["fresh"]);
-    assert_eq!(*store.queue_notifier().borrow(), bumps_before + 1);
+    assert_eq!(
+        *store.queue_notifier("Worker-DLQ").borrow(),
+        bumps_before + 1
+    );
 
     let dead = store.list_messages("Worker-DLQ", 10).await.unwrap();
     assert_eq!(dead.len(), 1);
@@ -248,9 +251,9 @@ async fn redrive_moves_every_message_back_as_fresh() {
         2
     );
 
-    let bumps_before = *store.queue_notifier().borrow();
+    let bumps_before = *store.queue_notifier("Worker").borrow();
     assert_eq!(store.redrive("Worker-DLQ", "Worker").await.unwrap(), 2);
-    assert_eq!(*store.queue_notifier().borrow(), bumps_before + 2);
+    assert_eq!(*store.queue_notifier("Worker").borrow(), bumps_before + 2);
     assert!(
         store
             .list_messages("Worker-DLQ", 10)

@@ -213,7 +213,8 @@ async fn forward_enqueues_and_moves_the_checkpoint_atomically() {
         store.put(Put::new(sku(units))).await.unwrap();
     }
     assert_eq!(store.checkpoint("pipe").await.unwrap(), 0);
-    let bumps = store.queue_notifier();
+    let bumps = store.queue_notifier("Q");
+    let other_queue = store.queue_notifier("Other");
 
     store
         .forward("pipe", 0, 2, vec![message("Q", "one"), message("Q", "two")])
@@ -221,6 +222,7 @@ async fn forward_enqueues_and_moves_the_checkpoint_atomically() {
         .unwrap();
     assert_eq!(store.checkpoint("pipe").await.unwrap(), 2);
     assert_eq!(*bumps.borrow(), 2);
+    assert_eq!(*other_queue.borrow(), 0, "only the queue that got messages is woken");
 
     // Backwards, the same position again with messages, or from a position the checkpoint is
     // no longer at (another consumer moved it): refused, nothing enqueued.
