@@ -222,7 +222,11 @@ async fn forward_enqueues_and_moves_the_checkpoint_atomically() {
         .unwrap();
     assert_eq!(store.checkpoint("pipe").await.unwrap(), 2);
     assert_eq!(*bumps.borrow(), 2);
-    assert_eq!(*other_queue.borrow(), 0, "only the queue that got messages is woken");
+    assert_eq!(
+        *other_queue.borrow(),
+        0,
+        "only the queue that got messages is woken"
+    );
 
     // Backwards, the same position again with messages, or from a position the checkpoint is
     // no longer at (another consumer moved it): refused, nothing enqueued.
