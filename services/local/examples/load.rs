@@ -613,13 +613,17 @@ fn cpu_time(stat_path: &str) -> Duration {
     Duration::from_secs_f64((ticks(11) + ticks(12)) as f64 / clock_ticks_per_second())
 }
 
+/// `getconf CLK_TCK`, asked once.
 fn clock_ticks_per_second() -> f64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|output| String::from_utf8(output.stdout).ok()?.trim().parse().ok())
-        .unwrap_or(100.0)
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|output| String::from_utf8(output.stdout).ok()?.trim().parse().ok())
+            .unwrap_or(100.0)
+    })
 }
 
 fn peak_rss_kib(pid: u32) -> Option<u64> {
