@@ -3,12 +3,16 @@
 //! Every port call is exactly one DynamoDB request. Typed conditions and update actions are
 //! rendered into expressions with `#n<i>`/`:v<i>` placeholders, items are converted with
 //! `serde_dynamo`, and SDK errors are mapped onto [`TableError`] (keeping the SDK error as the
-//! source) so that slices classify DynamoDB failures the same way on every adapter.
+//! source) so that slices classify DynamoDB failures the same way on every adapter. A table given
+//! a [`meter::Meter`] also counts its requests and the capacity DynamoDB reports for them.
 
 mod error;
 mod expression;
+pub mod local;
+pub mod meter;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -16,7 +20,7 @@ use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue as SdkValue, ConditionCheck, Put as SdkPut, ReturnValue,
+    AttributeValue as SdkValue, ConditionCheck, Put as SdkPut, ReturnConsumedCapacity, ReturnValue,
     ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update as SdkUpdate,
 };
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
@@ -27,12 +31,14 @@ use kernel::table::{
 
 pub use error::UnknownAttributeType;
 use expression::Placeholders;
+use meter::{Meter, Operation, Reported};
 
 /// A [`Table`] backed by one DynamoDB table (keys `pk`/`sk`, index [`GSI1_NAME`]).
 #[derive(Clone, Debug)]
 pub struct DynamoDbTable {
     client: Client,
     table_name: String,
+    meter: Option<Arc<Meter>>,
 }
 
 impl DynamoDbTable {
@@ -40,7 +46,14 @@ impl DynamoDbTable {
         Self {
             client,
             table_name: table_name.into(),
+            meter: None,
         }
+    }
+
+    /// Counts every request into `meter`, asking DynamoDB for the capacity each consumed.
+    pub fn with_meter(mut self, meter: Arc<Meter>) -> Self {
+        self.meter = Some(meter);
+        self
     }
 
     /// Builds the SDK client from the standard AWS environment (region, credentials, and
@@ -109,6 +122,31 @@ fn build_error(error: aws_sdk_dynamodb::error::BuildError) -> TableError {
 }
 
 impl DynamoDbTable {
+    /// `INDEXES` when metering (table and index units apart), otherwise not asked for.
+    fn consumed_capacity(&self) -> Option<ReturnConsumedCapacity> {
+        self.meter.as_ref().map(|_| ReturnConsumedCapacity::Indexes)
+    }
+
+    fn record(&self, operation: Operation, reported: Reported<'_>) {
+        if let Some(meter) = &self.meter {
+            meter.record(operation, reported);
+        }
+    }
+
+    /// Records one request's outcome and passes it on.
+    fn metered<T, E>(
+        &self,
+        operation: Operation,
+        result: Result<T, E>,
+        consumed: impl FnOnce(&T) -> Reported<'_>,
+    ) -> Result<T, E> {
+        match &result {
+            Ok(output) => self.record(operation, consumed(output)),
+            Err(_) => self.record(operation, Reported::Failed),
+        }
+        result
+    }
+
     fn transact_item(&self, item: TransactItem) -> Result<TransactWriteItem, TableError> {
         let mut placeholders = Placeholders::default();
         Ok(match item {
@@ -175,8 +213,13 @@ impl Table for DynamoDbTable {
             .table_name(&self.table_name)
             .set_key(Some(sdk_key(key)))
             .consistent_read(consistent)
+            .set_return_consumed_capacity(self.consumed_capacity())
             .send()
-            .await
+            .await;
+        let output = self
+            .metered(Operation::GetItem, output, |output| {
+                Reported::Capacity(output.consumed_capacity())
+            })
             .map_err(error::classify)?;
         optional_item(output.item())
     }
@@ -197,8 +240,12 @@ impl Table for DynamoDbTable {
             .set_expression_attribute_names(placeholders.names())
             .set_expression_attribute_values(placeholders.values())
             .set_return_values_on_condition_check_failure(on_condition_failure(requested_old))
+            .set_return_consumed_capacity(self.consumed_capacity())
             .send()
             .await;
+        let result = self.metered(Operation::PutItem, result, |output| {
+            Reported::Capacity(output.consumed_capacity())
+        });
         match result {
             Ok(_) => Ok(()),
             Err(error) => match error.as_service_error() {
@@ -235,8 +282,12 @@ impl Table for DynamoDbTable {
             .set_expression_attribute_values(placeholders.values())
             .set_return_values(return_values)
             .set_return_values_on_condition_check_failure(on_condition_failure(requested_old))
+            .set_return_consumed_capacity(self.consumed_capacity())
             .send()
             .await;
+        let result = self.metered(Operation::UpdateItem, result, |output| {
+            Reported::Capacity(output.consumed_capacity())
+        });
         match result {
             Ok(output) => match update.return_values {
                 ReturnValues::None => Ok(None),
@@ -260,8 +311,13 @@ impl Table for DynamoDbTable {
             .table_name(&self.table_name)
             .set_key(Some(sdk_key(key)))
             .return_values(ReturnValue::AllOld)
+            .set_return_consumed_capacity(self.consumed_capacity())
             .send()
-            .await
+            .await;
+        let output = self
+            .metered(Operation::DeleteItem, output, |output| {
+                Reported::Capacity(output.consumed_capacity())
+            })
             .map_err(error::classify)?;
         optional_item(output.attributes())
     }
@@ -275,8 +331,12 @@ impl Table for DynamoDbTable {
             .client
             .transact_write_items()
             .set_transact_items(Some(items))
+            .set_return_consumed_capacity(self.consumed_capacity())
             .send()
             .await;
+        let result = self.metered(Operation::TransactWriteItems, result, |output| {
+            Reported::Capacities(output.consumed_capacity())
+        });
         match result {
             Ok(_) => Ok(()),
             Err(error) => match error.as_service_error() {
@@ -317,8 +377,13 @@ impl Table for DynamoDbTable {
             .scan_index_forward(query.forward)
             .set_limit(limit)
             .consistent_read(query.consistent)
+            .set_return_consumed_capacity(self.consumed_capacity())
             .send()
-            .await
+            .await;
+        let output = self
+            .metered(Operation::Query, output, |output| {
+                Reported::Capacity(output.consumed_capacity())
+            })
             .map_err(error::classify)?;
         output.items().iter().map(error::to_item).collect()
     }
