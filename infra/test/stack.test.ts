@@ -246,7 +246,7 @@ describe('HTTP APIs', () => {
       expect(api.Properties.CorsConfiguration).toEqual({
         AllowOrigins: ['*'],
         AllowMethods: ['POST', 'OPTIONS'],
-        AllowHeaders: ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key'],
+        AllowHeaders: ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Correlation-Id'],
         ExposeHeaders: ['*'],
       });
       expect(api.Properties.CorsConfiguration.AllowCredentials).toBeUndefined();
@@ -344,7 +344,10 @@ describe('least-privilege IAM', () => {
 
 describe('alarms', () => {
   it('alarms on the depth of every DLQ (six workers + the pipe)', () => {
-    const alarms = Object.values(resources('AWS::CloudWatch::Alarm'));
+    // The other alarms (queue age) are in observability.test.ts.
+    const alarms = Object.values(resources('AWS::CloudWatch::Alarm')).filter(
+      (alarm) => alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
+    );
     const dlqIds = Object.keys(queues).filter((id) => queues[id].Properties.RedrivePolicy === undefined);
     expect(dlqIds).toHaveLength(7);
     const watched = alarms.map((alarm) => {

@@ -16,7 +16,7 @@ import { SliceFunction } from './slice-function';
 export const CORS_PREFLIGHT: apigwv2.CorsPreflightOptions = {
   allowOrigins: ['*'],
   allowMethods: [apigwv2.CorsHttpMethod.POST, apigwv2.CorsHttpMethod.OPTIONS],
-  allowHeaders: ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key'],
+  allowHeaders: ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Correlation-Id'],
   exposeHeaders: ['*'],
 };
 

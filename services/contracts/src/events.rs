@@ -1,6 +1,7 @@
 //! Event names, event data, the event item layout in the event store, raising events once, and
 //! incoming-event parsing.
 
+use kernel::correlation::{self, CAUSATION_ID_ATTRIBUTE, CORRELATION_ID_ATTRIBUTE};
 use kernel::table::{AttributeValue, Condition, Item, Key, Put, Table, TableError, s};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -168,9 +169,28 @@ impl<D: Serialize> Event<D> {
     }
 }
 
-/// The put of an event item that succeeds only if no event with its key exists.
-fn raise_once(item: Item) -> Put {
+/// The put of an event item that succeeds only if no event with its key exists, stamped with
+/// the correlation it is raised under.
+fn raise_once(mut item: Item) -> Put {
+    stamp_correlation(&mut item);
     Put::new(item).with_condition(Condition::item_not_exists())
+}
+
+/// Adds `correlationId` and `causationId` from the work in progress (none outside a
+/// [`correlation::scope`]). An item that names its own (a raw event sent through
+/// `simulateRawEvent`) keeps them.
+fn stamp_correlation(item: &mut Item) {
+    let Some(current) = correlation::current() else {
+        return;
+    };
+    for (attribute, id) in [
+        (CORRELATION_ID_ATTRIBUTE, current.correlation_id),
+        (CAUSATION_ID_ATTRIBUTE, current.causation_id),
+    ] {
+        if !item.contains_key(attribute) {
+            item.insert(attribute.to_owned(), s(id));
+        }
+    }
 }
 
 /// Why an event could not be raised. Each domain maps this into its own failure kinds.
@@ -245,6 +265,7 @@ impl<D: DeserializeOwned> IncomingEvent<D> {
 
 #[cfg(test)]
 mod tests {
+    use kernel::correlation::Correlation;
     use kernel::table::scripted::{Scripted, ScriptedTable, TableCall, unclassified_errors};
     use kernel::table::{get_n, get_s};
 
@@ -317,6 +338,44 @@ mod tests {
             .with_condition(Condition::item_not_exists());
         assert_eq!(placed_event().to_put().unwrap(), expected);
         assert_eq!(table.calls(), [TableCall::Put(expected)]);
+    }
+
+    #[tokio::test]
+    async fn events_raised_under_a_correlation_carry_it_and_raw_items_keep_their_own() {
+        let correlation = Correlation {
+            correlation_id: "run-1".to_owned(),
+            causation_id: "EVENTS#ORDER_ID#ORD001/EVENT#ORDER_PLACED_EVENT".to_owned(),
+        };
+        let table = ScriptedTable::new();
+        let mut raw = placed_event().to_item().unwrap();
+        raw.insert("correlationId".to_owned(), s("chosen-by-the-sender"));
+        correlation::scope(correlation, async {
+            raise(&table, &placed_event()).await.unwrap();
+            raise_item(&table, raw).await.unwrap();
+        })
+        .await;
+        let ids = |call: &TableCall| match call {
+            TableCall::Put(put) => (
+                get_s(&put.item, "correlationId").map(str::to_owned),
+                get_s(&put.item, "causationId").map(str::to_owned),
+            ),
+            other => panic!("unexpected {other:?}"),
+        };
+        let calls = table.calls();
+        let caused_by_placed = Some("EVENTS#ORDER_ID#ORD001/EVENT#ORDER_PLACED_EVENT".to_owned());
+        assert_eq!(
+            ids(&calls[0]),
+            (Some("run-1".to_owned()), caused_by_placed.clone())
+        );
+        assert_eq!(
+            ids(&calls[1]),
+            (Some("chosen-by-the-sender".to_owned()), caused_by_placed)
+        );
+        // Outside a correlation nothing is added.
+        assert_eq!(
+            get_s(&placed_event().to_put().unwrap().item, "correlationId"),
+            None
+        );
     }
 
     #[tokio::test]

@@ -1,11 +1,16 @@
 //! API controller plumbing shared by every HTTP slice, whatever hosts it (Lambda or the local
 //! server): the request/response pair, body parsing and the failure → status mapping.
 
+use std::time::Instant;
+
 use async_trait::async_trait;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tracing::Instrument;
 
+use crate::correlation::{self, Correlation};
 use crate::failure::{Failure, error_chain};
+use crate::metrics;
 
 /// The parts of an HTTP request an API controller reads.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -83,6 +88,52 @@ pub trait ApiHandler: Send + Sync {
     async fn handle(&self, request: ApiRequest) -> ApiResponse;
 }
 
+/// The ids one API request runs under.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestIds {
+    /// The transport's id of this request (API Gateway's `requestId`), or a new one.
+    pub request_id: String,
+    /// The client's `x-correlation-id` when usable, or a new one; the transport returns it in
+    /// the response's `x-correlation-id` header.
+    pub correlation_id: String,
+}
+
+impl RequestIds {
+    pub fn new(correlation_header: Option<&str>, request_id: Option<String>) -> Self {
+        Self {
+            request_id: request_id.unwrap_or_else(correlation::new_id),
+            correlation_id: correlation::accept_or_new(correlation_header),
+        }
+    }
+}
+
+/// Runs one request as every transport must: inside a span naming the route and both ids (so
+/// every log line of the request carries them) and under its correlation, so the events it
+/// raises carry the correlation id and, as their cause, the request id.
+pub async fn handle_request(
+    handler: &(impl ApiHandler + ?Sized),
+    route: &str,
+    ids: &RequestIds,
+    request: ApiRequest,
+) -> ApiResponse {
+    let span = tracing::info_span!(
+        "request",
+        route,
+        request_id = %ids.request_id,
+        correlation_id = %ids.correlation_id,
+    );
+    let correlation = Correlation {
+        correlation_id: ids.correlation_id.clone(),
+        causation_id: ids.request_id.clone(),
+    };
+    let started = Instant::now();
+    let response = correlation::scope(correlation, handler.handle(request))
+        .instrument(span)
+        .await;
+    metrics::record_request(route, response.status, started.elapsed());
+    response
+}
+
 /// Why a request body could not be read as the expected JSON object.
 #[derive(Debug, thiserror::Error)]
 pub enum BodyError {
@@ -147,6 +198,35 @@ pub fn parse_json_body<T: DeserializeOwned>(request: &ApiRequest) -> Result<T, B
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Answers with the correlation it ran under.
+    struct EchoCorrelation;
+
+    #[async_trait]
+    impl ApiHandler for EchoCorrelation {
+        async fn handle(&self, _request: ApiRequest) -> ApiResponse {
+            let seen = correlation::current().map(|c| (c.correlation_id, c.causation_id));
+            ApiResponse::ok(&seen)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_request_runs_under_its_correlation_id_caused_by_its_request_id() {
+        let ids = RequestIds::new(Some("run-7"), Some("api-gw-1".to_owned()));
+        assert_eq!(ids.correlation_id, "run-7");
+        let response =
+            handle_request(&EchoCorrelation, "/x", &ids, ApiRequest::with_body("{}")).await;
+        assert_eq!(response.body, r#"["run-7","api-gw-1"]"#);
+
+        let ids = RequestIds::new(None, None);
+        let response =
+            handle_request(&EchoCorrelation, "/x", &ids, ApiRequest::with_body("{}")).await;
+        assert_eq!(
+            response.body,
+            format!(r#"["{}","{}"]"#, ids.correlation_id, ids.request_id)
+        );
+        assert_ne!(ids.correlation_id, ids.request_id);
+    }
 
     #[derive(Debug, serde::Deserialize)]
     struct Body {

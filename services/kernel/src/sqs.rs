@@ -15,7 +15,11 @@ use futures_util::future::join_all;
 use serde_dynamo::{AttributeValue, Item};
 use tracing::Instrument;
 
+use crate::correlation::{self, CORRELATION_ID_ATTRIBUTE, Correlation};
+use crate::table::get_s;
+
 use crate::failure::{Failure, INVALID_ARGUMENTS_ERROR, error_chain};
+use crate::metrics::{self, Outcome};
 
 /// A worker slice's controller, as Lambda's SQS event source (or the local poller) calls it.
 #[async_trait]
@@ -121,6 +125,7 @@ impl<P: StreamEventProcessor> SqsWorker<P> {
             message_id,
             order_id = tracing::field::Empty,
             sku = tracing::field::Empty,
+            correlation_id = tracing::field::Empty,
             replay = tracing::field::Empty,
         );
         if let Some(replay) = envelope
@@ -134,42 +139,76 @@ impl<P: StreamEventProcessor> SqsWorker<P> {
     }
 
     async fn process_event(&self, envelope: Option<Envelope>) -> RecordOutcome {
+        let worker = self.processor.name();
+        metrics::record_received(worker);
+        let (outcome, failure_kind) = self.outcome_of(envelope).await;
+        metrics::record_outcome(worker, outcome, failure_kind);
+        match outcome {
+            Outcome::Succeeded | Outcome::Dropped => RecordOutcome::Done,
+            Outcome::Retried => RecordOutcome::Retry,
+        }
+    }
+
+    /// Processes one record; answers how it ended and, unless it succeeded, the failure kind.
+    async fn outcome_of(&self, envelope: Option<Envelope>) -> (Outcome, Option<&'static str>) {
         let new_image = match envelope.map(|parsed| parsed.and_then(new_image_of)) {
             Some(Ok(new_image)) => new_image,
             Some(Err(error)) => {
                 tracing::warn!(failure_kind = INVALID_ARGUMENTS_ERROR, error = %error_chain(&error), "message consumed: malformed body");
-                return RecordOutcome::Done;
+                return (Outcome::Dropped, Some(INVALID_ARGUMENTS_ERROR));
             }
             None => {
                 tracing::warn!(
                     failure_kind = INVALID_ARGUMENTS_ERROR,
                     "message consumed: no body"
                 );
-                return RecordOutcome::Done;
+                return (Outcome::Dropped, Some(INVALID_ARGUMENTS_ERROR));
             }
         };
         record_subject(&new_image);
-        match AssertUnwindSafe(self.processor.process(new_image))
-            .catch_unwind()
-            .await
+        let correlation = correlation_of(&new_image);
+        tracing::Span::current().record("correlation_id", correlation.correlation_id.as_str());
+        match AssertUnwindSafe(correlation::scope(
+            correlation,
+            self.processor.process(new_image),
+        ))
+        .catch_unwind()
+        .await
         {
             Ok(Ok(())) => {
                 tracing::debug!("message processed");
-                RecordOutcome::Done
+                (Outcome::Succeeded, None)
             }
             Ok(Err(failure)) if failure.is_transient() => {
                 tracing::warn!(failure_kind = failure.kind(), error = %error_chain(&failure), "message will be retried");
-                RecordOutcome::Retry
+                (Outcome::Retried, Some(failure.kind()))
             }
             Ok(Err(failure)) => {
                 tracing::info!(failure_kind = failure.kind(), error = %error_chain(&failure), "message consumed");
-                RecordOutcome::Done
+                (Outcome::Dropped, Some(failure.kind()))
             }
             Err(_panic) => {
                 tracing::error!("message will be retried: the processor panicked");
-                RecordOutcome::Retry
+                (Outcome::Retried, Some(metrics::PANIC_FAILURE_KIND))
             }
         }
+    }
+}
+
+/// The correlation a record is processed under: the event's own correlation id, caused by the
+/// event itself. An event written without one (before correlation ids existed, or by hand)
+/// starts a correlation of its own, named after the event.
+fn correlation_of(new_image: &Item) -> Correlation {
+    let event_id = match (get_s(new_image, "pk"), get_s(new_image, "sk")) {
+        (Some(pk), Some(sk)) => correlation::event_id(pk, sk),
+        _ => correlation::new_id(),
+    };
+    let correlation_id = get_s(new_image, CORRELATION_ID_ATTRIBUTE)
+        .filter(|id| correlation::usable(id))
+        .map_or_else(|| event_id.clone(), str::to_owned);
+    Correlation {
+        correlation_id,
+        causation_id: event_id,
     }
 }
 
@@ -226,7 +265,6 @@ mod tests {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::table::get_s;
 
     #[test]
     fn replayed_events_are_recognised_by_their_replay_name() {
@@ -281,6 +319,62 @@ mod tests {
                 _ => Ok(()),
             }
         }
+    }
+
+    /// Records the correlation each record ran under.
+    struct CorrelationProbe {
+        seen: Mutex<Vec<Option<Correlation>>>,
+    }
+
+    #[async_trait]
+    impl StreamEventProcessor for CorrelationProbe {
+        type Failure = TestFailure;
+        fn name(&self) -> &'static str {
+            "Probe"
+        }
+        async fn process(&self, _new_image: Item) -> Result<(), TestFailure> {
+            self.seen.lock().unwrap().push(correlation::current());
+            Ok(())
+        }
+    }
+
+    fn body_of_image(image: serde_json::Value) -> Option<String> {
+        Some(serde_json::json!({ "detail": { "dynamodb": { "NewImage": image } } }).to_string())
+    }
+
+    #[tokio::test]
+    async fn a_record_runs_under_its_events_correlation_caused_by_that_event() {
+        let worker = SqsWorker::new(CorrelationProbe {
+            seen: Mutex::new(Vec::new()),
+        });
+        let key =
+            serde_json::json!({ "pk": { "S": "EVENTS#ORDER_ID#A" }, "sk": { "S": "EVENT#X" } });
+        let mut correlated = key.clone();
+        correlated["correlationId"] = serde_json::json!({ "S": "run-1" });
+        let mut hostile = key.clone();
+        hostile["correlationId"] = serde_json::json!({ "S": "two words" });
+        worker
+            .handle(event(&[
+                ("m1", body_of_image(correlated)),
+                ("m2", body_of_image(key)),
+                ("m3", body_of_image(hostile)),
+            ]))
+            .await;
+        let caused_by_the_event = |correlation_id: &str| {
+            Some(Correlation {
+                correlation_id: correlation_id.to_owned(),
+                causation_id: "EVENTS#ORDER_ID#A/EVENT#X".to_owned(),
+            })
+        };
+        assert_eq!(
+            *worker.processor.seen.lock().unwrap(),
+            [
+                caused_by_the_event("run-1"),
+                // Written without a (usable) correlation id: the event starts its own.
+                caused_by_the_event("EVENTS#ORDER_ID#A/EVENT#X"),
+                caused_by_the_event("EVENTS#ORDER_ID#A/EVENT#X"),
+            ]
+        );
     }
 
     fn body(outcome: &str) -> String {

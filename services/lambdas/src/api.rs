@@ -6,31 +6,41 @@
 //! string and answered 400; here a decoded body that is valid UTF-8 is parsed like any other.
 //! A body that is not UTF-8 counts as missing (⇒ 400).
 
-use kernel::http::{ApiHandler, ApiRequest, ApiResponse};
+use kernel::correlation::CORRELATION_ID_HEADER;
+use kernel::http::{ApiHandler, ApiRequest, ApiResponse, RequestIds, handle_request};
 use lambda_http::http::StatusCode;
-use lambda_http::http::header::{CONTENT_TYPE, HeaderValue};
+use lambda_http::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use lambda_http::{Body, Request, Response, service_fn};
-use tracing::Instrument;
 
 /// Runs the Lambda runtime loop for an API function.
 pub async fn run_api(handler: impl ApiHandler + 'static) -> Result<(), lambda_http::Error> {
     let handler = &handler;
+    let metrics = crate::metrics::init_metrics();
     lambda_http::run(service_fn(move |request: Request| async move {
-        Ok::<_, lambda_http::Error>(handle_api(handler, request).await)
+        let response = handle_api(handler, request).await;
+        crate::metrics::flush(metrics);
+        Ok::<_, lambda_http::Error>(response)
     }))
     .await
 }
 
 /// Answers one API Gateway request with `handler`.
 pub async fn handle_api(handler: &(impl ApiHandler + ?Sized), request: Request) -> Response<Body> {
-    // Every log line of the request carries its route and API Gateway's request id.
-    let span = tracing::info_span!(
-        "request",
-        route = request.uri().path(),
-        request_id = request_id(&request).unwrap_or_default(),
-    );
-    let response = handler.handle(api_request(request)).instrument(span).await;
-    lambda_response(response)
+    let route = request.uri().path().to_owned();
+    let correlation_header = request
+        .headers()
+        .get(CORRELATION_ID_HEADER)
+        .and_then(|value| value.to_str().ok());
+    let ids = RequestIds::new(correlation_header, request_id(&request));
+    let response = handle_request(handler, &route, &ids, api_request(request)).await;
+    let mut response = lambda_response(response);
+    // Accepted ids are visible ASCII, so this never fails; a new id is a UUID.
+    if let Ok(value) = HeaderValue::from_str(&ids.correlation_id) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(CORRELATION_ID_HEADER), value);
+    }
+    response
 }
 
 /// API Gateway's id of the request (`requestContext.requestId`).

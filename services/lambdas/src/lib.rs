@@ -10,6 +10,7 @@
 pub mod api;
 pub mod config;
 pub mod logging;
+pub mod metrics;
 pub mod worker;
 
 use std::sync::Arc;

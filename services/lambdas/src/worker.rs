@@ -9,9 +9,12 @@ pub async fn run_worker(
     handler: impl WorkerHandler + 'static,
 ) -> Result<(), lambda_runtime::Error> {
     let handler = &handler;
+    let metrics = crate::metrics::init_metrics();
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<serde_json::Value>| async move {
-            Ok::<_, lambda_runtime::Error>(handler.handle(sqs_event(event.payload)).await)
+            let response = handler.handle(sqs_event(event.payload)).await;
+            crate::metrics::flush(metrics);
+            Ok::<_, lambda_runtime::Error>(response)
         },
     ))
     .await

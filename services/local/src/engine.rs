@@ -16,6 +16,7 @@ use tokio::task::JoinSet;
 
 use crate::config::{DurabilityArg, ServeArgs, StoreArgs};
 use crate::housekeeping::Housekeeping;
+use crate::metrics::MetricsEndpoint;
 use crate::pipe::{Pipe, PipeError};
 use crate::poller::Poller;
 use crate::routing::RoutingTable;
@@ -49,6 +50,8 @@ pub enum EngineError {
     },
     #[error("the HTTP server failed")]
     Serve(#[source] std::io::Error),
+    #[error("the metrics recorder cannot be installed")]
+    Metrics(#[from] metrics_exporter_prometheus::BuildError),
     #[error("the lock file {path} cannot be opened or locked")]
     Lock {
         path: String,
@@ -176,6 +179,16 @@ pub fn queue_configs(routing: &RoutingTable, args: &ServeArgs) -> Vec<QueueConfi
         .collect()
 }
 
+/// Every queue of the engine: each worker's queue and DLQ, and the pipe's dead-letter queue.
+pub fn queue_names(routing: &RoutingTable) -> Vec<String> {
+    routing
+        .workers
+        .iter()
+        .flat_map(|route| [route.queue(), route.dead_letter_queue()])
+        .chain([crate::pipe::DEAD_LETTER_QUEUE.to_owned()])
+        .collect()
+}
+
 /// Runs the engine until `shutdown` completes. `on_listening` is told the bound address.
 ///
 /// Fails (and the process exits non-zero) if an internal task ends on its own: a process that
@@ -258,7 +271,13 @@ pub async fn serve(
     );
     on_listening(local_addr);
 
-    let server = axum::serve(listener, http::router(slices::api_routes(&table, &clock)))
+    let metrics = MetricsEndpoint::new(
+        crate::metrics::recorder()?,
+        store.clone(),
+        queue_names(&routing),
+    );
+    let app = http::router(slices::api_routes(&table, &clock)).merge(metrics.router());
+    let server = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .into_future();
     let writer = store.clone();

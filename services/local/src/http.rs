@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use kernel::http::{ApiHandler, ApiRequest};
+use kernel::correlation::CORRELATION_ID_HEADER;
+use kernel::http::{ApiHandler, ApiRequest, RequestIds, handle_request};
 use tower_http::cors::{Any, CorsLayer};
-use tracing::Instrument;
 
 /// API Gateway's largest request payload (10 MB): a larger body is refused with 413.
 pub const MAX_PAYLOAD_BYTES: usize = 10 * 1024 * 1024;
@@ -24,7 +24,10 @@ pub fn router(routes: Vec<ApiRoute>) -> Router {
     for (path, handler) in routes {
         router = router.route(
             path,
-            post(move |body: Bytes| invoke(path, Arc::clone(&handler), body)).fallback(not_found),
+            post(move |headers: HeaderMap, body: Bytes| {
+                invoke(path, Arc::clone(&handler), headers, body)
+            })
+            .fallback(not_found),
         );
     }
     router
@@ -56,20 +59,35 @@ fn cors() -> CorsLayer {
             HeaderName::from_static("x-amz-date"),
             header::AUTHORIZATION,
             HeaderName::from_static("x-api-key"),
+            HeaderName::from_static(CORRELATION_ID_HEADER),
         ])
         .expose_headers(Any)
 }
 
-async fn invoke(route: &'static str, handler: Arc<dyn ApiHandler>, body: Bytes) -> Response {
+async fn invoke(
+    route: &'static str,
+    handler: Arc<dyn ApiHandler>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     // A body that is not UTF-8 cannot be JSON; the controller answers it like a missing body.
     let body = (!body.is_empty())
         .then(|| String::from_utf8(body.to_vec()).ok())
         .flatten();
-    // Every log line of the request carries its route.
-    let span = tracing::info_span!("request", route);
-    let response = handler.handle(ApiRequest { body }).instrument(span).await;
+    let correlation_header = headers
+        .get(CORRELATION_ID_HEADER)
+        .and_then(|value| value.to_str().ok());
+    let ids = RequestIds::new(correlation_header, None);
+    let response = handle_request(handler.as_ref(), route, &ids, ApiRequest { body }).await;
     let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    json_response(status, response.body)
+    let mut response = json_response(status, response.body);
+    // Accepted ids are visible ASCII, so this never fails; a new id is a UUID.
+    if let Ok(value) = HeaderValue::from_str(&ids.correlation_id) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(CORRELATION_ID_HEADER), value);
+    }
+    response
 }
 
 /// API Gateway's answer for a route that does not exist (any method).

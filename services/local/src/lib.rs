@@ -8,6 +8,7 @@ pub mod envelope;
 pub mod housekeeping;
 pub mod http;
 pub mod inspect;
+pub mod metrics;
 pub mod pipe;
 pub mod poller;
 pub mod replay;

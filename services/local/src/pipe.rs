@@ -129,6 +129,7 @@ impl Pipe {
         let mut through = after;
         let mut consumed = 0;
         let mut head_failure = None;
+        let mut dead_lettered = 0;
         for entry in entries {
             let seq = entry_seq(&entry);
             match deliver(entry, &self.routing) {
@@ -151,6 +152,7 @@ impl Pipe {
                         "a stream record failed every retry; it is set aside in the pipe's dead-letter queue"
                     );
                     messages.push((*failed).dead_letter(failures));
+                    dead_lettered += 1;
                 }
                 // Forward what precedes the failing record first; it is retried as the head.
                 Err(_) => break,
@@ -162,6 +164,7 @@ impl Pipe {
             self.store
                 .forward(CHECKPOINT, after, through, messages)
                 .await?;
+            metrics::counter!(crate::metrics::PIPE_DEAD_LETTERED).increment(dead_lettered);
             tracing::debug!(records = consumed, through, "pipe forwarded");
         }
         match head_failure {

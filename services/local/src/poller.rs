@@ -102,6 +102,8 @@ impl Poller {
                     receives = message.receive_count,
                     "the last allowed receive failed; the message moves to the dead-letter queue"
                 );
+                metrics::counter!(crate::metrics::WORKER_DEAD_LETTERED, "queue" => self.queue.name.clone())
+                    .increment(1);
             }
         }
         Ok(true)

@@ -51,6 +51,23 @@ impl OrderStatus {
     }
 }
 
+impl OrderStatus {
+    /// Whether the saga ends here: no worker moves an order on from these statuses (shipping,
+    /// delivery and cancellation exist in the state machine, but nothing raises their events).
+    pub fn is_settled(self) -> bool {
+        match self {
+            OrderStatus::OrderStockDepletedStatus
+            | OrderStatus::OrderPaymentRejectedStatus
+            | OrderStatus::OrderPaymentAcceptedStatus => true,
+            OrderStatus::OrderCreatedStatus
+            | OrderStatus::OrderStockAllocatedStatus
+            | OrderStatus::OrderShippedStatus
+            | OrderStatus::OrderDeliveredStatus
+            | OrderStatus::OrderCanceledStatus => false,
+        }
+    }
+}
+
 impl std::fmt::Display for OrderStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

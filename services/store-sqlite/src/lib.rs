@@ -44,7 +44,8 @@ use tokio::sync::{oneshot, watch};
 pub use error::StoreError;
 pub use queue::{OutgoingMessage, QueueConfig, QueueStats, ReceivedMessage, StoredMessage};
 pub use replay::{IndexPosition, ReplayProgress};
-pub use stream::{StreamEntry, StreamRecord, StreamRecordKind, UnreadableRecord};
+pub use stream::{StreamEntry, StreamLag, StreamRecord, StreamRecordKind, UnreadableRecord};
+pub use writer::{COMMIT_GROUP_SIZE, COMMIT_SECONDS};
 
 use crate::effects::QueueNotifiers;
 use crate::error::validation;
@@ -254,6 +255,15 @@ impl SqliteStore {
         self.inner
             .reads
             .run(move |connection| stream::entries_after(connection, after_seq, limit))
+            .await
+    }
+
+    /// How far the consumer whose checkpoint is `name` is behind the stream.
+    pub async fn stream_lag(&self, name: &str) -> Result<StreamLag, StoreError> {
+        let after = self.checkpoint(name).await?;
+        self.inner
+            .reads
+            .run(move |connection| stream::lag_after(connection, after))
             .await
     }
 

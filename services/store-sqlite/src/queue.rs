@@ -51,6 +51,8 @@ pub struct QueueStats {
     pub queue: String,
     pub visible: u64,
     pub in_flight: u64,
+    /// When the oldest message still in the queue was sent (SQS `ApproximateAgeOfOldestMessage`).
+    pub oldest_sent_at_ms: u64,
 }
 
 /// A message as stored, for inspecting queues (typically dead-letter queues).
@@ -331,7 +333,7 @@ pub(crate) fn next_visible_in(
 /// Counts of every queue holding at least one message, by queue name.
 pub(crate) fn stats(connection: &Connection, now_ms: u64) -> Result<Vec<QueueStats>, StoreError> {
     let mut statement = connection.prepare_cached(
-        "SELECT queue, SUM(visible_at_ms <= ?1), SUM(visible_at_ms > ?1)
+        "SELECT queue, SUM(visible_at_ms <= ?1), SUM(visible_at_ms > ?1), MIN(sent_at_ms)
          FROM messages GROUP BY queue ORDER BY queue",
     )?;
     let rows = statement.query_map(params![int(now_ms)], |row| {
@@ -339,6 +341,7 @@ pub(crate) fn stats(connection: &Connection, now_ms: u64) -> Result<Vec<QueueSta
             queue: row.get(0)?,
             visible: uint(row.get(1)?),
             in_flight: uint(row.get(2)?),
+            oldest_sent_at_ms: uint(row.get(3)?),
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -111,6 +111,27 @@ pub struct UnreadableRecord {
 /// One position of the stream: a record, or one that cannot be read.
 pub type StreamEntry = Result<StreamRecord, UnreadableRecord>;
 
+/// How far a consumer is behind the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StreamLag {
+    /// Records after the consumer's position.
+    pub records: u64,
+    /// When the oldest of them was committed; `None` when the consumer is caught up.
+    pub oldest_created_at_ms: Option<u64>,
+}
+
+pub(crate) fn lag_after(connection: &Connection, after_seq: u64) -> Result<StreamLag, StoreError> {
+    let (records, oldest): (i64, Option<i64>) = connection
+        .prepare_cached("SELECT COUNT(*), MIN(created_at_ms) FROM stream WHERE seq > ?1")?
+        .query_row(params![int(after_seq)], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?;
+    Ok(StreamLag {
+        records: uint(records),
+        oldest_created_at_ms: oldest.map(uint),
+    })
+}
+
 pub(crate) fn entries_after(
     connection: &Connection,
     after_seq: u64,

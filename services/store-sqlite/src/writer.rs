@@ -17,6 +17,7 @@
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError};
+use std::time::Instant;
 
 use kernel::clock::{Clock, epoch_millis};
 use rand::rngs::StdRng;
@@ -25,6 +26,11 @@ use tokio::sync::{oneshot, watch};
 
 use crate::effects::{Effects, QueueNotifiers};
 use crate::error::FromSqlite;
+
+/// Histogram of the time from `BEGIN` to a group's committed `COMMIT`, in seconds.
+pub const COMMIT_SECONDS: &str = "ecomm_store_commit_seconds";
+/// Histogram of how many write requests one commit carried.
+pub const COMMIT_GROUP_SIZE: &str = "ecomm_store_commit_group_size";
 
 /// The most requests committed together.
 const MAX_GROUP: usize = 256;
@@ -173,8 +179,12 @@ impl Writer {
 
     fn commit_group(&mut self, mut group: Vec<Box<dyn Pending>>) {
         while !group.is_empty() {
+            let started = Instant::now();
             match self.attempt(&mut group) {
                 Attempt::Committed(effects) => {
+                    metrics::histogram!(COMMIT_SECONDS).record(started.elapsed().as_secs_f64());
+                    #[allow(clippy::cast_precision_loss, reason = "at most MAX_GROUP")]
+                    metrics::histogram!(COMMIT_GROUP_SIZE).record(group.len() as f64);
                     self.publish(&effects);
                     for job in group.drain(..) {
                         job.answer(Outcome::Committed);

@@ -227,11 +227,13 @@ async fn a_message_received_max_receive_count_times_moves_to_the_dead_letter_que
                 queue: "Worker".to_owned(),
                 visible: 0,
                 in_flight: 1,
+                oldest_sent_at_ms: START_MS,
             },
             QueueStats {
                 queue: "Worker-DLQ".to_owned(),
                 visible: 1,
                 in_flight: 0,
+                oldest_sent_at_ms: START_MS,
             },
         ]
     );
@@ -281,6 +283,7 @@ async fn stats_and_next_visibility_of_queues() {
             queue: "Worker".to_owned(),
             visible: 2,
             in_flight: 1,
+            oldest_sent_at_ms: START_MS,
         }]
     );
     assert_eq!(

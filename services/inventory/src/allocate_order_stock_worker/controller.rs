@@ -153,16 +153,22 @@ mod tests {
         let TableCall::Put(raised) = &table.calls()[6] else {
             unreachable!()
         };
-        assert_eq!(
-            raised.item,
-            contracts::Event::order(
-                EventName::OrderStockAllocatedEvent,
-                pears_order(),
-                NOW.into()
-            )
-            .to_item()
-            .unwrap()
-        );
+        // The event as built, plus the ids of the record it was raised for: that record's
+        // event has no correlation id, so its own id is both.
+        let mut expected = contracts::Event::order(
+            EventName::OrderStockAllocatedEvent,
+            pears_order(),
+            NOW.into(),
+        )
+        .to_item()
+        .unwrap();
+        for attribute in ["correlationId", "causationId"] {
+            expected.insert(
+                attribute.to_owned(),
+                kernel::table::s("EVENTS#ORDER_ID#ORD002/EVENT#ORDER_CREATED_EVENT"),
+            );
+        }
+        assert_eq!(raised.item, expected);
         assert_eq!(
             Key::new(
                 get_s(&raised.item, "pk").unwrap(),

@@ -39,6 +39,19 @@ impl Ecomm {
     /// Starts `ecomm serve` with a fast-retrying random gateway and extra arguments (without
     /// `--payment-seed`, the seed kept in the data directory is used).
     pub fn start_with(data_dir: &Path, extra: &[&str]) -> Self {
+        // Retries are expected here; only errors are worth printing.
+        Self::spawn(data_dir, extra, "error", Stdio::inherit())
+    }
+
+    /// Like [`Self::start_with`], writing JSON log lines at `rust_log` into `log_file`.
+    pub fn start_logging(data_dir: &Path, extra: &[&str], rust_log: &str, log_file: &Path) -> Self {
+        let log = std::fs::File::create(log_file).unwrap();
+        let mut args = vec!["--log-format", "json"];
+        args.extend_from_slice(extra);
+        Self::spawn(data_dir, &args, rust_log, Stdio::from(log))
+    }
+
+    fn spawn(data_dir: &Path, extra: &[&str], rust_log: &str, stderr: Stdio) -> Self {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_ecomm"))
             .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
@@ -46,10 +59,9 @@ impl Ecomm {
             .arg(data_dir)
             .args(["--visibility-timeout-ms", "300", "--payment-mode", "random"])
             .args(extra)
-            // Retries are expected here; only errors are worth printing.
-            .env("RUST_LOG", "error")
+            .env("RUST_LOG", rust_log)
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("ecomm starts");
         let ecomm = Self {

@@ -8,6 +8,7 @@
 //! | anything else | present | apply the transition table; Redundant/Stale/Forbidden dropped |
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use contracts::{Event, EventName, IncomingEvent, OrderEventData, OrderId};
 use kernel::clock::Clock;
@@ -121,7 +122,10 @@ impl SyncOrderWorkerService {
                 .update_order_status(&change)
                 .await?
             {
-                StatusUpdate::Applied => return Ok(()),
+                StatusUpdate::Applied => {
+                    record_settled(&order, change.to, self.clock.now());
+                    return Ok(());
+                }
                 StatusUpdate::Conflicted if attempt == MAX_STATUS_UPDATE_ATTEMPTS => break,
                 StatusUpdate::Conflicted => {}
             }
@@ -134,6 +138,26 @@ impl SyncOrderWorkerService {
             order_id: order.order_id,
             attempts: MAX_STATUS_UPDATE_ATTEMPTS,
         })
+    }
+}
+
+/// Counter of orders reaching a settled status (the saga's end); label `status`.
+pub const ORDERS_SETTLED: &str = "ecomm_orders_settled_total";
+/// Histogram of the seconds from an order's creation to its settled status.
+pub const ORDER_SETTLE_SECONDS: &str = "ecomm_order_settle_seconds";
+
+/// Counts an order that this write settled, with the time it took since the order was created.
+/// Only the write that applied the change counts, so a redelivered event is not counted twice.
+fn record_settled(order: &Order, status: OrderStatus, now: SystemTime) {
+    if !status.is_settled() {
+        return;
+    }
+    metrics::counter!(ORDERS_SETTLED, "status" => status.as_str()).increment(1);
+    if let Some(took) = humantime::parse_rfc3339_weak(order.created_at.as_str())
+        .ok()
+        .and_then(|created| now.duration_since(created).ok())
+    {
+        metrics::histogram!(ORDER_SETTLE_SECONDS).record(took.as_secs_f64());
     }
 }
 
