@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
@@ -7,6 +7,7 @@ import type { DeploymentConfig } from './config';
 import { DomainHttpApi } from './constructs/domain-http-api';
 import { EventStorePipe } from './constructs/event-store-pipe';
 import { QueueWorker } from './constructs/queue-worker';
+import { StageDashboard } from './constructs/stage-dashboard';
 import { DOMAINS, type Domain, type RoutingTable } from './routing';
 import { API_URL_OUTPUT_KEYS, REPLAY_OUTPUT_KEYS, ruleArnOutputKey } from './outputs';
 import { GSI_NAME } from './table-access';
@@ -26,7 +27,7 @@ export interface EcommStackProps extends StackProps {
 /**
  * The whole system in one environment-agnostic stack (account/region come from the CLI profile;
  * synth never looks anything up): event store table, stream pipe, bus, one rule/queue/DLQ/Lambda
- * per routed worker, one HTTP API per domain.
+ * per routed worker, one HTTP API per domain, one dashboard.
  */
 export class EcommStack extends Stack {
   readonly table: dynamodb.Table;
@@ -35,6 +36,7 @@ export class EcommStack extends Stack {
   readonly pipe: EventStorePipe;
   readonly workers: QueueWorker[] = [];
   readonly apis: Partial<Record<Domain, DomainHttpApi>> = {};
+  readonly dashboard: StageDashboard;
 
   constructor(scope: Construct, id: string, props: EcommStackProps) {
     const { config, routing, ...stackProps } = props;
@@ -108,6 +110,18 @@ export class EcommStack extends Stack {
         value: api.url,
       });
     }
+
+    this.dashboard = new StageDashboard(this, 'Dashboard', {
+      naming,
+      region: Aws.REGION,
+      apis: this.apis,
+      pipe: this.pipe,
+      workers: this.workers,
+    });
+    new CfnOutput(this, 'DashboardName', {
+      description: 'CloudWatch dashboard of this stage',
+      value: this.dashboard.dashboard.dashboardName,
+    });
 
     new CfnOutput(this, 'TableName', { description: 'Event store / transactional table', value: this.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });

@@ -14,7 +14,13 @@ export const NAME_LIMITS = {
   /** EventBridge archive names: 1–48 of `[.\-_A-Za-z0-9]`. */
   eventArchive: 48,
   httpApi: 128,
+  dashboard: 255,
+  /** CloudWatch namespaces of custom metrics. */
+  metricsNamespace: 255,
 } as const;
+
+/** Room kept for the region in dashboard names (the longest region codes have 14 characters). */
+const MAX_REGION_LENGTH = 20;
 
 /** Length of the hash suffix that keeps truncated names unique. */
 const HASH_LENGTH = 8;
@@ -111,5 +117,22 @@ export class Naming {
 
   httpApi(domain: string): string {
     return boundedName([this.qualifier, domain, 'Api', 'HttpApi'], NAME_LIMITS.httpApi);
+  }
+
+  /**
+   * The stage's dashboard, `<prefix>-<stage>-<region>`. Dashboard names are global to the account
+   * while the stack is regional, so the region keeps two regions' deployments of a stage apart.
+   * `region` may be a token (`Aws.REGION`): it is appended, never cut.
+   */
+  dashboard(region: string): string {
+    return `${boundedName([this.qualifier], NAME_LIMITS.dashboard - MAX_REGION_LENGTH - 1)}-${region}`;
+  }
+
+  /**
+   * `Ecomm/<stage>`: the CloudWatch namespace the Lambdas put their Embedded Metric Format metrics
+   * in (env `METRICS_NAMESPACE`) and the dashboard reads them from.
+   */
+  get metricsNamespace(): string {
+    return boundedName([`Ecomm/${this.stage}`], NAME_LIMITS.metricsNamespace);
   }
 }

@@ -95,6 +95,19 @@ describe('Naming', () => {
     expect(name).toMatch(/^[.\-_A-Za-z0-9]+$/);
   });
 
+  it.each([...stages, 'S'.repeat(300)])(
+    'keeps the dashboard name and metrics namespace of stage %j within CloudWatch\'s limits',
+    (stage) => {
+      const naming = new Naming('ecommRs', stage);
+      // The region is appended whole, after the (possibly hashed) qualifier.
+      const dashboard = naming.dashboard('ap-southeast-5');
+      expect(dashboard.length).toBeLessThanOrEqual(NAME_LIMITS.dashboard);
+      expect(dashboard).toMatch(/^[A-Za-z0-9_-]+-ap-southeast-5$/);
+      expect(naming.metricsNamespace.length).toBeLessThanOrEqual(NAME_LIMITS.metricsNamespace);
+      expect(naming.metricsNamespace).toMatch(/^Ecomm\/[A-Za-z0-9-]+$/);
+    },
+  );
+
   it('uses readable, unhashed names for the dev stage', () => {
     const naming = new Naming('ecommRs', 'dev');
     expect(naming.stackName).toBe('ecommRs-dev');
@@ -105,6 +118,8 @@ describe('Naming', () => {
       'ecommRs-dev-Inventory-DeallocateOrderPaymentRejectedWorker-Dlq',
     );
     expect(naming.table()).toBe('ecommRs-dev-Common-DynamoDb-Table');
+    expect(naming.dashboard('eu-west-1')).toBe('ecommRs-dev-eu-west-1');
+    expect(naming.metricsNamespace).toBe('Ecomm/dev');
   });
 
   it('refuses an unsanitised stage', () => {

@@ -102,6 +102,22 @@ export function referencedId(value: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * A template value as text: strings as they are, `{ Ref: X }` as `${X}`, `{ 'Fn::GetAtt': [X, A] }`
+ * as `${X.A}`, `Fn::Join` joined. The placeholders hold no quote or backslash, so a rendered JSON
+ * document (a dashboard body) still parses.
+ */
+export function renderedText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
+  if (join !== undefined) return join[1].map(renderedText).join(join[0]);
+  const getAtt = (value as { 'Fn::GetAtt'?: unknown } | null)?.['Fn::GetAtt'];
+  if (Array.isArray(getAtt)) return `\${${getAtt.join('.')}}`;
+  const ref = referencedId(value);
+  if (ref !== undefined) return `\${${ref}}`;
+  throw new Error(`cannot render ${JSON.stringify(value)} as text`);
+}
+
 export function asArray<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
 }

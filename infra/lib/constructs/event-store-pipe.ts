@@ -1,4 +1,5 @@
 import { Aws, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,6 +20,22 @@ export const PIPE_FILTER_PATTERN = {
   eventName: ['INSERT'],
   dynamodb: { NewImage: { _tn: { S: [EVENT_ITEM_TYPE_NAME] } } },
 };
+
+/** Where EventBridge Pipes publishes per-pipe metrics (dimension `PipeName`). */
+export const PIPES_METRICS_NAMESPACE = 'AWS/EventBridge/Pipes';
+
+/**
+ * The pipe's failure counters (Sum is the count), as EventBridge Pipes names them. A failed
+ * execution is retried; only batches that exhaust the retries reach the dead-letter queue.
+ */
+export const PIPE_FAILURE_METRICS = [
+  'ExecutionFailed',
+  'ExecutionPartiallyFailed',
+  'ExecutionThrottled',
+  'ExecutionTimeout',
+  'TargetStageFailed',
+  'TargetStagePartiallyFailed',
+] as const;
 
 export interface EventStorePipeProps {
   readonly table: dynamodb.ITable;
@@ -105,5 +122,16 @@ export class EventStorePipe extends Construct {
     });
     // Pipes validates its role on creation: the policy must exist first.
     this.pipe.node.addDependency(role);
+  }
+
+  /** One of this pipe's `AWS/EventBridge/Pipes` metrics (`EventCount`, `ExecutionFailed`, …). */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: PIPES_METRICS_NAMESPACE,
+      metricName,
+      // The pipe's Ref is its name (CloudFormation generates it).
+      dimensionsMap: { PipeName: this.pipe.pipeRef.pipeName },
+      ...props,
+    });
   }
 }

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -34,6 +35,13 @@ export const EVENT_SOURCE_SETTINGS = {
   reportBatchItemFailures: true,
 } as const;
 
+/**
+ * A healthy worker drains its queue in seconds, so an oldest message this old for
+ * `evaluationPeriods` consecutive minutes means a backlog: the worker is failing, throttled (max
+ * concurrency 2) or cannot keep up. Single poison messages are the DLQ alarm's job.
+ */
+export const OLDEST_MESSAGE_AGE_ALARM = { thresholdSeconds: 300, evaluationPeriods: 3 } as const;
+
 export interface QueueWorkerProps {
   readonly worker: RoutedWorker;
   readonly routing: RoutingTable;
@@ -43,12 +51,14 @@ export interface QueueWorkerProps {
   readonly extraEnvironment?: Readonly<Record<string, string>>;
 }
 
-/** Rule → queue (+DLQ, alarm) → Lambda for one routing.json worker. */
+/** Rule → queue (+DLQ) → Lambda for one routing.json worker, with alarms on both queues. */
 export class QueueWorker extends Construct {
   /** The routing.json entry this worker serves. */
   readonly routedWorker: RoutedWorker;
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: MonitoredDeadLetterQueue;
+  /** Messages wait in the queue: the worker fails (retries), is throttled or cannot keep up. */
+  readonly oldestMessageAgeAlarm: cloudwatch.Alarm;
   readonly rule: events.Rule;
   readonly function: lambda.Function;
 
@@ -69,6 +79,23 @@ export class QueueWorker extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue.queue, maxReceiveCount: MAX_RECEIVE_COUNT },
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+    });
+    const { thresholdSeconds, evaluationPeriods } = OLDEST_MESSAGE_AGE_ALARM;
+    this.oldestMessageAgeAlarm = new cloudwatch.Alarm(this, 'OldestMessageAgeAlarm', {
+      alarmDescription:
+        `Messages are waiting in the ${worker.domain}/${worker.slice} queue: the oldest has been there ` +
+        `${thresholdSeconds} s or more for ${evaluationPeriods} minutes in a row. The worker is failing ` +
+        '(messages are retried), throttled or cannot keep up; see its errors and throttles on the dashboard. ' +
+        `Messages that keep failing reach the DLQ after ${MAX_RECEIVE_COUNT} deliveries.`,
+      metric: this.queue.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(1),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: thresholdSeconds,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods,
+      // No data means an idle queue, not a stuck one.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
     this.rule = new events.Rule(this, 'Rule', {

@@ -58,7 +58,8 @@ export class SliceFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel[config.logLevel],
       systemLogLevelV2: lambda.SystemLogLevel.INFO,
-      environment: { ...props.environment },
+      // Where the Rust kernel's Embedded Metric Format recorder puts its metrics (the dashboard reads them there).
+      environment: { ...props.environment, METRICS_NAMESPACE: config.naming.metricsNamespace },
     });
   }
 }
