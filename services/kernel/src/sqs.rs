@@ -6,7 +6,9 @@
 //! transient failures are reported in `batchItemFailures`. Malformed messages and non-transient
 //! failures are consumed; a panic is caught and reported as a retry, never failing the batch.
 
+use std::cell::RefCell;
 use std::panic::AssertUnwindSafe;
+use std::time::SystemTime;
 
 use async_trait::async_trait;
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
@@ -135,18 +137,32 @@ impl<P: StreamEventProcessor> SqsWorker<P> {
         {
             span.record("replay", replay);
         }
-        self.process_event(envelope).instrument(span).await
-    }
-
-    async fn process_event(&self, envelope: Option<Envelope>) -> RecordOutcome {
-        let worker = self.processor.name();
-        metrics::record_received(worker);
-        let (outcome, failure_kind) = self.outcome_of(envelope).await;
-        metrics::record_outcome(worker, outcome, failure_kind);
+        let (subject, event) = envelope
+            .as_ref()
+            .and_then(|parsed| parsed.as_ref().ok())
+            .map(record_keys)
+            .unwrap_or_default();
+        let (outcome, failure_kind) = self.process_event(envelope).instrument(span).await;
+        report(RecordReport {
+            message_id: message_id.to_owned(),
+            subject,
+            event,
+            outcome,
+            failure_kind,
+            finished_at: SystemTime::now(),
+        });
         match outcome {
             Outcome::Succeeded | Outcome::Dropped => RecordOutcome::Done,
             Outcome::Retried => RecordOutcome::Retry,
         }
+    }
+
+    async fn process_event(&self, envelope: Option<Envelope>) -> (Outcome, Option<&'static str>) {
+        let worker = self.processor.name();
+        metrics::record_received(worker);
+        let (outcome, failure_kind) = self.outcome_of(envelope).await;
+        metrics::record_outcome(worker, outcome, failure_kind);
+        (outcome, failure_kind)
     }
 
     /// Processes one record; answers how it ended and, unless it succeeded, the failure kind.
@@ -210,6 +226,53 @@ fn correlation_of(new_image: &Item) -> Correlation {
         correlation_id,
         causation_id: event_id,
     }
+}
+
+/// How one record of a batch ended, for a host that journals deliveries (the embedded engine).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordReport {
+    pub message_id: String,
+    /// The stream record's `pk`; empty when the body could not be read.
+    pub subject: String,
+    /// The stream record's `sk`; empty when the body could not be read.
+    pub event: String,
+    pub outcome: Outcome,
+    pub failure_kind: Option<&'static str>,
+    pub finished_at: SystemTime,
+}
+
+tokio::task_local! {
+    static REPORTS: RefCell<Vec<RecordReport>>;
+}
+
+/// Runs `handling` (a [`WorkerHandler::handle`] call) and collects a report of every record it
+/// processed. Outside this scope (on Lambda) nothing is collected.
+pub async fn reporting<F: Future>(handling: F) -> (F::Output, Vec<RecordReport>) {
+    REPORTS
+        .scope(RefCell::new(Vec::new()), async move {
+            let output = handling.await;
+            let reports = REPORTS.with(RefCell::take);
+            (output, reports)
+        })
+        .await
+}
+
+fn report(record: RecordReport) {
+    // The records of a batch run concurrently on one task; each push is a short borrow.
+    let _outside_a_reporting_scope = REPORTS.try_with(|reports| reports.borrow_mut().push(record));
+}
+
+/// The stream record's keys (`pk`, `sk`) from its envelope.
+fn record_keys(envelope: &serde_json::Value) -> (String, String) {
+    let key = |name: &str| {
+        envelope
+            .pointer(&format!("/detail/dynamodb/Keys/{name}/S"))
+            .or_else(|| envelope.pointer(&format!("/detail/dynamodb/NewImage/{name}/S")))
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    (key("pk"), key("sk"))
 }
 
 /// Puts the event's order id and SKU (when its data has them) on the current record span.
@@ -391,6 +454,67 @@ mod tests {
             .map(|(id, body)| serde_json::json!({ "messageId": id, "body": body }))
             .collect();
         serde_json::from_value(serde_json::json!({ "Records": records })).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_reporting_scope_collects_how_every_record_ended() {
+        let worker = SqsWorker::new(ScriptedProcessor {
+            seen: Mutex::new(Vec::new()),
+        });
+        let keyed = serde_json::json!({ "detail": { "dynamodb": {
+            "Keys": { "pk": { "S": "EVENTS#ORDER_ID#A" }, "sk": { "S": "EVENT#X" } },
+            "NewImage": { "outcome": { "S": "ok" } } } } })
+        .to_string();
+        let (response, mut reports) = reporting(worker.handle(event(&[
+            ("m1", Some(keyed)),
+            ("m2", Some(body("transient"))),
+            ("m3", Some(body("permanent"))),
+            ("m4", Some("not json".to_owned())),
+        ])))
+        .await;
+        assert_eq!(response.batch_item_failures.len(), 1);
+        reports.sort_by(|a, b| a.message_id.cmp(&b.message_id));
+        let summary: Vec<_> = reports
+            .iter()
+            .map(|r| {
+                (
+                    r.message_id.as_str(),
+                    r.subject.as_str(),
+                    r.event.as_str(),
+                    r.outcome,
+                    r.failure_kind,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "m1",
+                    "EVENTS#ORDER_ID#A",
+                    "EVENT#X",
+                    Outcome::Succeeded,
+                    None
+                ),
+                ("m2", "", "", Outcome::Retried, Some("UnrecognizedError")),
+                (
+                    "m3",
+                    "",
+                    "",
+                    Outcome::Dropped,
+                    Some(INVALID_ARGUMENTS_ERROR)
+                ),
+                (
+                    "m4",
+                    "",
+                    "",
+                    Outcome::Dropped,
+                    Some(INVALID_ARGUMENTS_ERROR)
+                ),
+            ]
+        );
+        // Outside a reporting scope nothing is collected, and nothing fails.
+        worker.handle(event(&[("m5", Some(body("ok")))])).await;
     }
 
     #[tokio::test]

@@ -41,6 +41,16 @@ pub enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Print every hop of an order: each event raised (by which request or worker), forwarded
+    /// to which worker, each receive and how it ended, with the time each took.
+    Timeline {
+        order_id: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Print one item by key (DynamoDB JSON).
     Get {
         pk: String,

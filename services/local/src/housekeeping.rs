@@ -89,6 +89,12 @@ impl Housekeeping {
                 .trim_stream(self.retention.stream_retention, BATCH)
         })
         .await?;
+        // The delivery journal is kept as long as the stream it explains.
+        drain(|| {
+            self.store
+                .trim_deliveries(self.retention.stream_retention, BATCH)
+        })
+        .await?;
         let mut messages = 0;
         for (queue, retention) in &self.queues {
             messages += drain(|| self.store.expire_messages(queue, *retention, BATCH)).await?;

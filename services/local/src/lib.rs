@@ -14,6 +14,7 @@ pub mod poller;
 pub mod replay;
 pub mod routing;
 pub mod slices;
+pub mod timeline;
 
 use std::process::ExitCode;
 
@@ -89,6 +90,21 @@ async fn inspect(command: Command) -> Result<bool, Box<dyn std::error::Error>> {
             let store = engine::open_store(&store, Durability::Normal)?;
             inspect::order_events(&store, &order_id, &mut out).await?;
             true
+        }
+        Command::Timeline {
+            order_id,
+            json,
+            store,
+        } => {
+            let store = engine::open_store(&store, Durability::Normal)?;
+            let timeline = timeline::load(&store, &routing, &order_id).await?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &timeline)?;
+                std::io::Write::write_all(&mut out, b"\n")?;
+            } else {
+                timeline::print(&timeline, &mut out)?;
+            }
+            !timeline.events.is_empty()
         }
         Command::Get { pk, sk, store } => {
             let store = engine::open_store(&store, Durability::Normal)?;

@@ -5,13 +5,14 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use aws_lambda_events::sqs::SqsEvent;
+use kernel::clock::epoch_millis;
 use kernel::sqs::WorkerHandler;
 use md5::{Digest, Md5};
 use serde_json::json;
-use store_sqlite::{QueueConfig, ReceivedMessage, SqliteStore};
+use store_sqlite::{Delivery, QueueConfig, ReceivedMessage, SqliteStore};
 use tokio::sync::watch;
 
 use crate::envelope::{LOCAL_ACCOUNT, LOCAL_REGION};
@@ -67,7 +68,8 @@ impl Poller {
                 return Ok(true);
             }
         };
-        let response = self.handler.handle(event).await;
+        let received_at_ms = epoch_millis(SystemTime::now());
+        let (response, reports) = kernel::sqs::reporting(self.handler.handle(event)).await;
         let failed: HashSet<&str> = response
             .batch_item_failures
             .iter()
@@ -87,8 +89,28 @@ impl Poller {
             .filter(|message| !failed.contains(message.message_id.as_str()))
             .map(|message| message.receipt_handle.clone())
             .collect();
+        let deliveries = reports
+            .into_iter()
+            .filter_map(|report| {
+                let message = messages
+                    .iter()
+                    .find(|m| m.message_id == report.message_id)?;
+                Some(Delivery {
+                    queue: self.queue.name.clone(),
+                    message_id: report.message_id,
+                    subject: report.subject,
+                    event: report.event,
+                    receive_count: message.receive_count,
+                    sent_at_ms: message.sent_at_ms,
+                    received_at_ms,
+                    finished_at_ms: epoch_millis(report.finished_at),
+                    outcome: report.outcome.as_str().to_owned(),
+                    failure_kind: report.failure_kind.map(str::to_owned),
+                })
+            })
+            .collect();
         self.store
-            .delete_messages(&self.queue.name, consumed)
+            .settle_batch(&self.queue.name, consumed, deliveries)
             .await?;
         for message in &messages {
             if failed.contains(message.message_id.as_str())

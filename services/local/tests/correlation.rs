@@ -122,6 +122,34 @@ fn an_orders_correlation_id_is_on_every_event_and_every_workers_log_lines() {
         cause = Some(format!("{pk}/{sk}"));
     }
 
+    // The timeline shows the same id on every event, who raised each, and each delivery.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ecomm"))
+        .args(["timeline", ORDER_ID, "--json", "--data-dir"])
+        .arg(&ecomm.data_dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let timeline: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        timeline["correlationIds"],
+        serde_json::json!([CORRELATION_ID])
+    );
+    let events = timeline["events"].as_array().unwrap();
+    assert!(events.len() >= 4, "{timeline:#}");
+    for event in events {
+        assert_eq!(event["correlationId"], CORRELATION_ID, "{event:#}");
+        assert!(
+            !event["deliveries"].as_array().unwrap().is_empty(),
+            "every event of the saga is routed: {event:#}"
+        );
+    }
+    assert_eq!(events[0]["eventName"], "ORDER_PLACED_EVENT");
+    assert_eq!(events[0]["raisedBy"]["kind"], "request");
+    assert_eq!(
+        events[1]["raisedBy"],
+        serde_json::json!({"kind": "worker", "worker": "SyncOrderWorker", "handling": "ORDER_PLACED_EVENT"})
+    );
+
     drop(ecomm);
     let log = std::fs::read_to_string(&log_file).unwrap();
     let expected: BTreeSet<String> = [

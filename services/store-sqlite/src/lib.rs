@@ -14,6 +14,7 @@
 
 mod attribute;
 mod codec;
+mod deliveries;
 mod effects;
 mod error;
 mod expression;
@@ -41,6 +42,7 @@ use rand::{SeedableRng, TryRngCore};
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{oneshot, watch};
 
+pub use deliveries::Delivery;
 pub use error::StoreError;
 pub use queue::{OutgoingMessage, QueueConfig, QueueStats, ReceivedMessage, StoredMessage};
 pub use replay::{IndexPosition, ReplayProgress};
@@ -52,8 +54,8 @@ use crate::error::validation;
 use crate::read::ReadPool;
 use crate::request::{
     AdvanceReplay, DeleteItem, DeleteMessages, ExpireItems, ExpireMessages, ForgetReplay, Forward,
-    IncrementalVacuum, PutItem, Receive, Redrive, ReplaceMessage, TransactWrite, TrimStream,
-    UpdateItem,
+    IncrementalVacuum, PutItem, Receive, Redrive, ReplaceMessage, TransactWrite, TrimDeliveries,
+    TrimStream, UpdateItem,
 };
 use crate::writer::{Job, Pending, Request, Writer};
 
@@ -390,14 +392,44 @@ impl SqliteStore {
         queue: &str,
         receipt_handles: Vec<String>,
     ) -> Result<Vec<bool>, StoreError> {
-        if receipt_handles.is_empty() {
+        self.settle_batch(queue, receipt_handles, Vec::new()).await
+    }
+
+    /// [`delete_messages`](Self::delete_messages), journaling in the same write how every
+    /// message of the batch ended (consumed or not), for `ecomm timeline`.
+    pub async fn settle_batch(
+        &self,
+        queue: &str,
+        receipt_handles: Vec<String>,
+        deliveries: Vec<Delivery>,
+    ) -> Result<Vec<bool>, StoreError> {
+        if receipt_handles.is_empty() && deliveries.is_empty() {
             return Ok(Vec::new());
         }
         self.submit(DeleteMessages {
             queue: queue.to_owned(),
             receipt_handles,
+            deliveries,
         })
         .await
+    }
+
+    /// Every journaled delivery of events about `subject` (a stream record `pk`), oldest first.
+    pub async fn deliveries_of(&self, subject: &str) -> Result<Vec<Delivery>, StoreError> {
+        let subject = subject.to_owned();
+        self.inner
+            .reads
+            .run(move |connection| deliveries::of_subject(connection, &subject))
+            .await
+    }
+
+    /// Deletes up to `batch` journaled deliveries older than `retention`; how many went.
+    pub async fn trim_deliveries(
+        &self,
+        retention: Duration,
+        batch: usize,
+    ) -> Result<u64, StoreError> {
+        self.submit(TrimDeliveries { retention, batch }).await
     }
 
     /// How long until a message of the queue is visible (zero if one is); `None` if the queue

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use kernel::table::{Item, Key, Put, TableError, TransactItem, Update};
 
+use crate::deliveries::{self, Delivery};
 use crate::queue::{self, OutgoingMessage, QueueConfig, ReceivedMessage};
 use crate::writer::{Request, Scope};
 use crate::{StoreError, replay, stream, table_write};
@@ -104,20 +105,39 @@ impl Request for Receive {
     }
 }
 
-/// SQS `DeleteMessageBatch`: one write request for every message a batch consumed.
+/// SQS `DeleteMessageBatch`: one write request for every message a batch consumed, which also
+/// journals how each message of the batch ended.
 pub(crate) struct DeleteMessages {
     pub(crate) queue: String,
     pub(crate) receipt_handles: Vec<String>,
+    pub(crate) deliveries: Vec<Delivery>,
 }
 
 impl Request for DeleteMessages {
     type Output = Vec<bool>;
     type Error = StoreError;
     fn execute(&self, scope: &mut Scope<'_>) -> Result<Vec<bool>, StoreError> {
+        for delivery in &self.deliveries {
+            deliveries::record(scope.connection, delivery)?;
+        }
         self.receipt_handles
             .iter()
             .map(|handle| queue::delete_message(scope.connection, &self.queue, handle))
             .collect()
+    }
+}
+
+/// Deletes the oldest deliveries past the retention, a batch at a time.
+pub(crate) struct TrimDeliveries {
+    pub(crate) retention: Duration,
+    pub(crate) batch: usize,
+}
+
+impl Request for TrimDeliveries {
+    type Output = u64;
+    type Error = StoreError;
+    fn execute(&self, scope: &mut Scope<'_>) -> Result<u64, StoreError> {
+        deliveries::trim(scope.connection, self.retention, self.batch, scope.now_ms)
     }
 }
 

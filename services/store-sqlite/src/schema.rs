@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use crate::{Durability, StoreError};
 
 /// `PRAGMA user_version` of the layout below; bump it with a migration step when it changes.
-pub(crate) const SCHEMA_VERSION: i64 = 3;
+pub(crate) const SCHEMA_VERSION: i64 = 4;
 
 /// How long a connection waits for another process's lock before reporting `SQLITE_BUSY`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -71,6 +71,22 @@ CREATE TABLE IF NOT EXISTS replays (
 ) WITHOUT ROWID;
 
 CREATE INDEX IF NOT EXISTS messages_age ON messages (queue, sent_at_ms);
+
+CREATE TABLE IF NOT EXISTS deliveries (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    queue           TEXT NOT NULL,
+    message_id      TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    event           TEXT NOT NULL,
+    receive_count   INTEGER NOT NULL,
+    sent_at_ms      INTEGER NOT NULL,
+    received_at_ms  INTEGER NOT NULL,
+    finished_at_ms  INTEGER NOT NULL,
+    outcome         TEXT NOT NULL,
+    failure_kind    TEXT
+);
+
+CREATE INDEX IF NOT EXISTS deliveries_subject ON deliveries (subject);
 ";
 
 /// Version 2: the `expiresAt` TTL attribute as a column (with an index of the items that have

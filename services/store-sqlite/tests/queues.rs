@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use common::{START_MS, TestStore};
 use kernel::table::{Put, Table, item, s};
-use store_sqlite::{OutgoingMessage, QueueConfig, QueueStats, SqliteStore, StoreError};
+use store_sqlite::{Delivery, OutgoingMessage, QueueConfig, QueueStats, SqliteStore, StoreError};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -306,4 +306,63 @@ async fn misconfigured_queues_are_refused() {
             "{refused:?}"
         );
     }
+}
+
+fn delivery(message: &store_sqlite::ReceivedMessage, subject: &str, outcome: &str) -> Delivery {
+    Delivery {
+        queue: "Worker".to_owned(),
+        message_id: message.message_id.clone(),
+        subject: subject.to_owned(),
+        event: "EVENT#X".to_owned(),
+        receive_count: message.receive_count,
+        sent_at_ms: message.sent_at_ms,
+        received_at_ms: START_MS,
+        finished_at_ms: START_MS + 5,
+        outcome: outcome.to_owned(),
+        failure_kind: (outcome == "retried").then(|| "SomeError".to_owned()),
+    }
+}
+
+#[tokio::test]
+async fn a_settled_batch_deletes_its_consumed_messages_and_journals_every_delivery() {
+    let test = TestStore::new();
+    let store = &test.store;
+    send(store, &["a", "b"]).await;
+    let received = store.receive(&worker_queue(5), 10).await.unwrap();
+    let journal = vec![
+        delivery(&received[0], "EVENTS#ORDER_ID#1", "succeeded"),
+        delivery(&received[1], "EVENTS#ORDER_ID#2", "retried"),
+    ];
+    let deleted = store
+        .settle_batch(
+            "Worker",
+            vec![received[0].receipt_handle.clone()],
+            journal.clone(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(deleted, [true]);
+    let left = store.list_messages("Worker", 10).await.unwrap();
+    assert_eq!(
+        left.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(),
+        ["b"]
+    );
+    assert_eq!(
+        store.deliveries_of("EVENTS#ORDER_ID#2").await.unwrap(),
+        [journal[1].clone()]
+    );
+
+    // The journal is trimmed with the stream's retention, oldest first.
+    let retention = Duration::from_secs(60);
+    assert_eq!(store.trim_deliveries(retention, 10).await.unwrap(), 0);
+    test.clock.advance(retention + Duration::from_secs(1));
+    assert_eq!(store.trim_deliveries(retention, 1).await.unwrap(), 1);
+    assert_eq!(store.trim_deliveries(retention, 10).await.unwrap(), 1);
+    assert!(
+        store
+            .deliveries_of("EVENTS#ORDER_ID#1")
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -199,7 +199,7 @@ async fn the_file_is_readable_with_plain_sql() {
     let version: i64 = connection
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
 }
 
 #[tokio::test]
@@ -217,7 +217,7 @@ async fn a_file_from_a_newer_schema_is_refused() {
             refused,
             Err(StoreError::UnsupportedSchema {
                 found: 99,
-                supported: 3
+                supported: 4
             })
         ),
         "{refused:?}"
