@@ -149,3 +149,37 @@ async fn a_real_controller_answers_400_without_a_body_and_touches_nothing() {
     assert_eq!(text(response.body()), r#"{"message":"Bad Request"}"#);
     assert!(table.calls().is_empty());
 }
+
+/// Answers with the correlation it ran under.
+struct CorrelationEcho;
+
+#[async_trait]
+impl ApiHandler for CorrelationEcho {
+    async fn handle(&self, _request: ApiRequest) -> ApiResponse {
+        let seen = kernel::correlation::current().map(|c| (c.correlation_id, c.causation_id));
+        ApiResponse::ok(&seen)
+    }
+}
+
+#[tokio::test]
+async fn a_request_runs_under_its_correlation_id_caused_by_api_gateways_request_id() {
+    let mut event: serde_json::Value = serde_json::from_str(FIXTURE).unwrap();
+    event["headers"]["x-correlation-id"] = "client-run-1".into();
+    let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+    let response = handle_api(&CorrelationEcho, request).await;
+    assert_eq!(response.headers()["x-correlation-id"], "client-run-1");
+    let request_id = event["requestContext"]["requestId"].as_str().unwrap();
+    assert_eq!(
+        text(response.body()),
+        format!(r#"["client-run-1","{request_id}"]"#)
+    );
+
+    // Without the header, a new id, returned in the response.
+    let response = handle_api(&CorrelationEcho, request_with_body("{}")).await;
+    let returned = response.headers()["x-correlation-id"].to_str().unwrap();
+    assert_eq!(returned.len(), 36, "{returned}");
+}
+
+fn request_with_body(body: &str) -> Request {
+    request(Some(body), false)
+}
