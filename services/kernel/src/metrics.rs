@@ -9,7 +9,7 @@ use std::time::Duration;
 
 /// Counter of answered API requests; labels `route`, `status`.
 pub const HTTP_REQUESTS: &str = "ecomm_http_requests_total";
-/// Histogram of API request durations in seconds; label `route`.
+/// Histogram of API request durations in seconds; labels `route`, `status`.
 pub const HTTP_REQUEST_DURATION: &str = "ecomm_http_request_duration_seconds";
 /// Counter of messages handed to a worker; label `worker`.
 pub const WORKER_MESSAGES_RECEIVED: &str = "ecomm_worker_messages_received_total";
@@ -45,10 +45,9 @@ impl Outcome {
 
 /// Counts one answered API request.
 pub fn record_request(route: &str, status: u16, took: Duration) {
-    metrics::counter!(HTTP_REQUESTS, "route" => route.to_owned(), "status" => status.to_string())
-        .increment(1);
-    metrics::histogram!(HTTP_REQUEST_DURATION, "route" => route.to_owned())
-        .record(took.as_secs_f64());
+    let labels = [("route", route.to_owned()), ("status", status.to_string())];
+    metrics::counter!(HTTP_REQUESTS, &labels).increment(1);
+    metrics::histogram!(HTTP_REQUEST_DURATION, &labels).record(took.as_secs_f64());
 }
 
 /// Counts one message handed to `worker`.

@@ -3,8 +3,9 @@
 //! Every binary does the same five things, in order: [`init_tracing`], read its typed config
 //! ([`TableConfig`] or [`PaymentWorkerConfig`]) and fail fast, [`connect_table`] once per process,
 //! build its slice's controller, then [`run_api`] or [`run_worker`]. [`serve_api`] and
-//! [`serve_worker`] do all five for a slice that needs only the table and the clock, so its
-//! binary names nothing but its controller. The adapters between Lambda's event types and the
+//! [`serve_worker`] do all five for a slice that needs only the table and the clock, and
+//! [`serve_worker_with`] for one that reads more configuration, so every binary names nothing
+//! but its controller. The adapters between Lambda's event types and the
 //! kernel's transport-free controller traits live in [`api`] and [`worker`].
 
 pub mod api;
@@ -44,35 +45,72 @@ pub fn log_startup_error(error: &ConfigError) {
     tracing::error!(error = %kernel::failure::error_chain(error), "invalid configuration; the function cannot start");
 }
 
+/// A function's typed configuration: read from the environment at start-up; names its table.
+pub trait FunctionConfig: Sized {
+    fn from_env() -> Result<Self, ConfigError>;
+    fn table(&self) -> &TableConfig;
+}
+
+impl FunctionConfig for TableConfig {
+    fn from_env() -> Result<Self, ConfigError> {
+        TableConfig::from_env()
+    }
+
+    fn table(&self) -> &TableConfig {
+        self
+    }
+}
+
+impl FunctionConfig for PaymentWorkerConfig {
+    fn from_env() -> Result<Self, ConfigError> {
+        PaymentWorkerConfig::from_env()
+    }
+
+    fn table(&self) -> &TableConfig {
+        &self.table
+    }
+}
+
 /// Runs an API slice wired from the table and the clock: tracing, config, one table client, then
 /// the Lambda runtime loop on a single-threaded runtime.
 pub fn serve_api<H: ApiHandler + 'static>(
     wire: impl FnOnce(Arc<dyn Table>, Arc<dyn Clock>) -> H,
 ) -> Result<(), Error> {
-    serve(wire, run_api)
+    serve(|table, clock, _: &TableConfig| wire(table, clock), run_api)
 }
 
 /// Runs a worker slice wired from the table and the clock, like [`serve_api`].
 pub fn serve_worker<H: WorkerHandler + 'static>(
     wire: impl FnOnce(Arc<dyn Table>, Arc<dyn Clock>) -> H,
 ) -> Result<(), Error> {
+    serve(
+        |table, clock, _: &TableConfig| wire(table, clock),
+        run_worker,
+    )
+}
+
+/// Runs a worker slice that also reads its own configuration `C` (the payment worker's gateway).
+pub fn serve_worker_with<C: FunctionConfig, H: WorkerHandler + 'static>(
+    wire: impl FnOnce(Arc<dyn Table>, Arc<dyn Clock>, &C) -> H,
+) -> Result<(), Error> {
     serve(wire, run_worker)
 }
 
-fn serve<H, R>(
-    wire: impl FnOnce(Arc<dyn Table>, Arc<dyn Clock>) -> H,
+fn serve<C, H, R>(
+    wire: impl FnOnce(Arc<dyn Table>, Arc<dyn Clock>, &C) -> H,
     run: impl FnOnce(H) -> R,
 ) -> Result<(), Error>
 where
+    C: FunctionConfig,
     R: Future<Output = Result<(), Error>>,
 {
     init_tracing();
-    let config = TableConfig::from_env().inspect_err(log_startup_error)?;
+    let config = C::from_env().inspect_err(log_startup_error)?;
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
         .block_on(async {
-            let table = connect_table(&config).await;
-            run(wire(table, system_clock())).await
+            let table = connect_table(config.table()).await;
+            run(wire(table, system_clock(), &config)).await
         })
 }
