@@ -135,3 +135,28 @@ async fn scrape(State(endpoint): State<MetricsEndpoint>) -> Response {
     )
         .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    /// The CDK dashboard graphs these metrics by name and exact dimension set (its `SEARCH`
+    /// schemas): renaming one here or adding a label must be done there too.
+    #[test]
+    fn the_cdk_dashboard_searches_the_metrics_the_code_emits() {
+        let dashboard = include_str!("../../../infra/lib/constructs/stage-dashboard.ts");
+        for (name, dimensions) in [
+            (kernel::metrics::WORKER_MESSAGES, "['worker', 'outcome']"),
+            (
+                kernel::metrics::WORKER_FAILURES,
+                "['worker', 'outcome', 'failure_kind']",
+            ),
+            (orders::sync_order_worker::ORDERS_SETTLED, "['status']"),
+            (orders::sync_order_worker::ORDER_SETTLE_SECONDS, "[]"),
+        ] {
+            let declared = format!("{{ name: '{name}', dimensions: {dimensions} }}");
+            assert!(
+                dashboard.contains(&declared),
+                "infra/lib/constructs/stage-dashboard.ts lacks {declared}"
+            );
+        }
+    }
+}

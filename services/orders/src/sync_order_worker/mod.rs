@@ -10,6 +10,7 @@ mod service;
 
 pub use controller::controller;
 pub use model::SYNC_ORDER_EVENT_NAMES;
+pub use service::{ORDER_SETTLE_SECONDS, ORDERS_SETTLED};
 
 /// This slice, declared once.
 pub const SLICE: contracts::WorkerSlice = contracts::WorkerSlice {
