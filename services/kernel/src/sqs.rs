@@ -18,10 +18,9 @@ use serde_dynamo::{AttributeValue, Item};
 use tracing::Instrument;
 
 use crate::correlation::{self, CORRELATION_ID_ATTRIBUTE, Correlation};
-use crate::table::get_s;
-
 use crate::failure::{Failure, INVALID_ARGUMENTS_ERROR, error_chain};
 use crate::metrics::{self, Outcome};
+use crate::table::get_s;
 
 /// A worker slice's controller, as Lambda's SQS event source (or the local poller) calls it.
 #[async_trait]
@@ -51,13 +50,6 @@ impl<P> SqsWorker<P> {
     }
 }
 
-/// How one record ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum RecordOutcome {
-    Done,
-    Retry,
-}
-
 #[async_trait]
 impl<P: StreamEventProcessor> WorkerHandler for SqsWorker<P> {
     async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
@@ -65,30 +57,38 @@ impl<P: StreamEventProcessor> WorkerHandler for SqsWorker<P> {
         // that arrive in one batch keep theirs: they run one after another, in batch order,
         // while the batch's other items run concurrently. A batch then takes as long as its
         // longest item, not the sum of its records.
-        let mut subjects: Vec<(Option<String>, Vec<(usize, String, Option<Envelope>)>)> =
-            Vec::new();
-        for (index, record) in event.records.into_iter().enumerate() {
-            // Each body is parsed once: its envelope names the record's subject and its replay
-            // (if any), and holds the image.
-            let envelope = record.body.as_deref().map(parse_envelope);
-            let subject = envelope
+        let mut subjects: Vec<(String, Vec<Record>)> = Vec::new();
+        for (index, message) in event.records.into_iter().enumerate() {
+            // Each body is parsed once: its envelope names the record's keys and its replay (if
+            // any), and holds the image.
+            let envelope = message.body.as_deref().map(parse_envelope);
+            let keys = envelope
                 .as_ref()
-                .and_then(|parsed| subject_of(parsed.as_ref().ok()?))
-                .map(str::to_owned);
-            let message = (index, record.message_id.unwrap_or_default(), envelope);
+                .and_then(|parsed| parsed.as_ref().ok())
+                .map(record_keys)
+                .unwrap_or_default();
+            let subject = keys.pk.clone();
+            let record = Record {
+                index,
+                message_id: message.message_id.unwrap_or_default(),
+                keys,
+                envelope,
+            };
             match subjects
                 .iter_mut()
-                .find(|(key, _)| subject.is_some() && *key == subject)
+                .find(|(key, _)| !subject.is_empty() && *key == subject)
             {
-                Some((_, messages)) => messages.push(message),
-                None => subjects.push((subject, vec![message])),
+                Some((_, records)) => records.push(record),
+                None => subjects.push((subject, vec![record])),
             }
         }
-        let outcomes = join_all(subjects.into_iter().map(|(_, messages)| async move {
-            let mut outcomes = Vec::with_capacity(messages.len());
-            for (index, message_id, envelope) in messages {
-                let outcome = self.process_body(&message_id, envelope).await;
-                outcomes.push((index, message_id, outcome));
+        let outcomes = join_all(subjects.into_iter().map(|(_, records)| async move {
+            let mut outcomes = Vec::with_capacity(records.len());
+            for record in records {
+                let outcome = self
+                    .process_body(&record.message_id, record.keys, record.envelope)
+                    .await;
+                outcomes.push((record.index, record.message_id, outcome));
             }
             outcomes
         }))
@@ -96,7 +96,7 @@ impl<P: StreamEventProcessor> WorkerHandler for SqsWorker<P> {
         let mut retried: Vec<(usize, String)> = outcomes
             .into_iter()
             .flatten()
-            .filter(|(_, _, outcome)| *outcome == RecordOutcome::Retry)
+            .filter(|(_, _, outcome)| *outcome == Outcome::Retried)
             .map(|(index, message_id, _)| (index, message_id))
             .collect();
         retried.sort_unstable();
@@ -111,16 +111,32 @@ impl<P: StreamEventProcessor> WorkerHandler for SqsWorker<P> {
 /// An SQS message body parsed as the EventBridge envelope it should carry.
 type Envelope = Result<serde_json::Value, EnvelopeError>;
 
-/// The item an event is about: its stream record's partition key (`EVENTS#ORDER_ID#…`).
-fn subject_of(envelope: &serde_json::Value) -> Option<&str> {
-    envelope.pointer("/detail/dynamodb/NewImage/pk/S")?.as_str()
+/// One record of a batch, its body parsed once.
+struct Record {
+    index: usize,
+    message_id: String,
+    keys: RecordKeys,
+    envelope: Option<Envelope>,
+}
+
+/// The stream record's keys: `pk` names the item the event is about (`EVENTS#ORDER_ID#…`), `sk`
+/// the event. Empty when the body does not carry them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct RecordKeys {
+    pk: String,
+    sk: String,
 }
 
 impl<P: StreamEventProcessor> SqsWorker<P> {
     /// Handles one record inside a span naming the worker, the message and (once the body is
     /// read) the order or SKU, so every log line below carries them; a replayed event
     /// (EventBridge's `replay-name`) also names its replay.
-    async fn process_body(&self, message_id: &str, envelope: Option<Envelope>) -> RecordOutcome {
+    async fn process_body(
+        &self,
+        message_id: &str,
+        keys: RecordKeys,
+        envelope: Option<Envelope>,
+    ) -> Outcome {
         let span = tracing::info_span!(
             "record",
             worker = self.processor.name(),
@@ -137,24 +153,16 @@ impl<P: StreamEventProcessor> SqsWorker<P> {
         {
             span.record("replay", replay);
         }
-        let (subject, event) = envelope
-            .as_ref()
-            .and_then(|parsed| parsed.as_ref().ok())
-            .map(record_keys)
-            .unwrap_or_default();
         let (outcome, failure_kind) = self.process_event(envelope).instrument(span).await;
         report(RecordReport {
             message_id: message_id.to_owned(),
-            subject,
-            event,
+            subject: keys.pk,
+            event: keys.sk,
             outcome,
             failure_kind,
             finished_at: SystemTime::now(),
         });
-        match outcome {
-            Outcome::Succeeded | Outcome::Dropped => RecordOutcome::Done,
-            Outcome::Retried => RecordOutcome::Retry,
-        }
+        outcome
     }
 
     async fn process_event(&self, envelope: Option<Envelope>) -> (Outcome, Option<&'static str>) {
@@ -262,17 +270,21 @@ fn report(record: RecordReport) {
     let _outside_a_reporting_scope = REPORTS.try_with(|reports| reports.borrow_mut().push(record));
 }
 
-/// The stream record's keys (`pk`, `sk`) from its envelope.
-fn record_keys(envelope: &serde_json::Value) -> (String, String) {
+/// The stream record's keys, read from the image the worker processes (its `Keys` when the
+/// image lacks them).
+fn record_keys(envelope: &serde_json::Value) -> RecordKeys {
     let key = |name: &str| {
         envelope
-            .pointer(&format!("/detail/dynamodb/Keys/{name}/S"))
-            .or_else(|| envelope.pointer(&format!("/detail/dynamodb/NewImage/{name}/S")))
+            .pointer(&format!("/detail/dynamodb/NewImage/{name}/S"))
+            .or_else(|| envelope.pointer(&format!("/detail/dynamodb/Keys/{name}/S")))
             .and_then(serde_json::Value::as_str)
             .unwrap_or_default()
             .to_owned()
     };
-    (key("pk"), key("sk"))
+    RecordKeys {
+        pk: key("pk"),
+        sk: key("sk"),
+    }
 }
 
 /// Puts the event's order id and SKU (when its data has them) on the current record span.
