@@ -489,6 +489,21 @@ impl SqliteStore {
 
     // ---- replays ----
 
+    /// How many items of the GSI partition `gsi1pk` hold each string value of `attribute`
+    /// (`None`: items without it), sorted by value. One index scan of the partition: meant for
+    /// inspection (the console's orders by status), not for a request path.
+    pub async fn count_by_attribute(
+        &self,
+        gsi1pk: &str,
+        attribute: &str,
+    ) -> Result<Vec<(Option<String>, u64)>, StoreError> {
+        let (gsi1pk, attribute) = (gsi1pk.to_owned(), attribute.to_owned());
+        self.inner
+            .reads
+            .run(move |connection| table_read::count_by_attribute(connection, &gsi1pk, &attribute))
+            .await
+    }
+
     /// Up to `limit` items of the GSI partition `gsi1pk` after `after`, in index order, each
     /// with its position (a paginated index query).
     pub async fn index_page(

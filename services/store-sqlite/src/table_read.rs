@@ -52,3 +52,27 @@ fn collect(
     let rows = statement.query_map(parameters, |row| row.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// How many items of the GSI partition `gsi1pk` hold each string value of `attribute`
+/// (items without it are counted under `None`), sorted by value.
+pub(crate) fn count_by_attribute(
+    connection: &Connection,
+    gsi1pk: &str,
+    attribute: &str,
+) -> Result<Vec<(Option<String>, u64)>, StoreError> {
+    // Items are DynamoDB JSON, so a string attribute sits at `$."<name>".S`.
+    let path = format!("$.\"{}\".S", attribute.replace('"', ""));
+    let mut statement = connection.prepare_cached(
+        "SELECT json_extract(item, ?2) AS value, count(*) FROM items INDEXED BY items_gsi1
+         WHERE gsi1pk = ?1 GROUP BY value ORDER BY value",
+    )?;
+    let rows = statement.query_map(params![gsi1pk, path], |row| {
+        Ok((row.get::<_, Option<String>>(0)?, row.get::<_, i64>(1)?))
+    })?;
+    let mut counts = Vec::new();
+    for row in rows {
+        let (value, count) = row?;
+        counts.push((value, u64::try_from(count).unwrap_or(0)));
+    }
+    Ok(counts)
+}

@@ -332,3 +332,53 @@ async fn transactions_need_between_1_and_100_members() {
         .unwrap();
     assert_eq!(test.store.stream_after(0, 1000).await.unwrap().len(), 100);
 }
+
+#[tokio::test]
+async fn items_of_an_index_partition_are_counted_by_an_attribute_value() {
+    let test = TestStore::new();
+    let order = |id: &str, status: Option<&str>| {
+        let mut order = item([
+            ("pk", s(format!("ORDERS#ORDER_ID#{id}"))),
+            ("sk", s(format!("ORDER_ID#{id}"))),
+            ("gsi1pk", s("ORDERS#ORDER")),
+            ("gsi1sk", s(format!("CREATED_AT#{id}"))),
+        ]);
+        if let Some(status) = status {
+            order.insert("orderStatus".to_owned(), s(status));
+        }
+        order
+    };
+    for (id, status) in [
+        ("1", Some("ACCEPTED")),
+        ("2", Some("REJECTED")),
+        ("3", Some("ACCEPTED")),
+        ("4", None),
+    ] {
+        test.store.put(Put::new(order(id, status))).await.unwrap();
+    }
+    // Another partition with the same attribute is not counted.
+    let mut payment = order("5", Some("ACCEPTED"));
+    payment.insert("gsi1pk".to_owned(), s("PAYMENTS#ORDER_PAYMENT"));
+    test.store.put(Put::new(payment)).await.unwrap();
+
+    let counts = test
+        .store
+        .count_by_attribute("ORDERS#ORDER", "orderStatus")
+        .await
+        .unwrap();
+    assert_eq!(
+        counts,
+        vec![
+            (None, 1),
+            (Some("ACCEPTED".to_owned()), 2),
+            (Some("REJECTED".to_owned()), 1)
+        ]
+    );
+    assert!(
+        test.store
+            .count_by_attribute("NOTHING#HERE", "orderStatus")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
