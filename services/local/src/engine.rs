@@ -15,6 +15,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::config::{DurabilityArg, ServeArgs, StoreArgs};
+use crate::console::Console;
 use crate::housekeeping::Housekeeping;
 use crate::metrics::MetricsEndpoint;
 use crate::pipe::{Pipe, PipeError};
@@ -244,6 +245,20 @@ pub async fn serve(
             });
         }
     }
+    let recorder = crate::metrics::recorder()?;
+    let console = Console::new(
+        store.clone(),
+        Arc::clone(&routing),
+        recorder.clone(),
+        Arc::clone(&table),
+        Arc::clone(&clock),
+    );
+    let console_stopped = stopped.clone();
+    let sampler = console.clone();
+    background.spawn(async move {
+        sampler.sample(console_stopped).await;
+        ("console sampler", None)
+    });
     let pipe = Pipe::new(store.clone(), Arc::clone(&routing));
     let pipe_stopped = stopped.clone();
     background.spawn(async move { ("pipe", pipe.run(pipe_stopped).await.err()) });
@@ -267,16 +282,14 @@ pub async fn serve(
     tracing::info!(
         addr = %local_addr,
         data = %args.store.database_path().display(),
-        "ecomm is serving on http://{local_addr}"
+        "ecomm is serving on http://{local_addr} (open it in a browser for the console)"
     );
     on_listening(local_addr);
 
-    let metrics = MetricsEndpoint::new(
-        crate::metrics::recorder()?,
-        store.clone(),
-        queue_names(&routing),
-    );
-    let app = http::router(slices::api_routes(&table, &clock)).merge(metrics.router());
+    let metrics = MetricsEndpoint::new(recorder, store.clone(), queue_names(&routing));
+    let app = http::router(slices::api_routes(&table, &clock))
+        .merge(metrics.router())
+        .merge(console.router());
     let server = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .into_future();

@@ -3,6 +3,7 @@
 //! batch failures). See the README's "Two engines" section.
 
 pub mod config;
+pub mod console;
 pub mod engine;
 pub mod envelope;
 pub mod housekeeping;

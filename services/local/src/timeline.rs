@@ -46,7 +46,11 @@ pub struct EventHop {
 
 /// Who raised an event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum RaisedBy {
     /// An API request (its id is the causation id).
     Request { request_id: String },

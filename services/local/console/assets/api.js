@@ -1,0 +1,44 @@
+// Calls to the six APIs and to the console's own JSON endpoints. A failure becomes an ApiError
+// carrying the HTTP status and the server's `message`, shown verbatim by the pages.
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function request(method, url, body) {
+  const init = { method, headers: { accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(url, init);
+  } catch (error) {
+    throw new ApiError(0, `The server cannot be reached (${error.message})`);
+  }
+  const text = await response.text();
+  let data = text;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    // Not JSON (e.g. the 413 of the HTTP layer is plain text): keep the text.
+  }
+  if (!response.ok) {
+    const message = data && typeof data.message === 'string' ? data.message : text || response.statusText;
+    throw new ApiError(response.status, message);
+  }
+  return { status: response.status, data };
+}
+
+/** POST /api/v1/<path> with a JSON body. */
+export const callApi = (path, body = {}) => request('POST', `/api/v1/${path}`, body);
+
+/** GET /console/api/<path>. */
+export const getConsole = (path) => request('GET', `/console/api/${path}`).then((r) => r.data);
+
+/** POST /console/api/<path>, with a JSON body when one is given. */
+export const postConsole = (path, body) => request('POST', `/console/api/${path}`, body).then((r) => r.data);
