@@ -146,7 +146,7 @@ fn the_overview_and_an_orders_timeline_agree_with_the_apis() {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let (_, overview) = get_json(&ecomm, "/console/api/overview");
-        if overview["counters"]["ordersPlaced"] == json!(4.0)
+        if overview["counters"]["placeOrderAccepted"] == json!(4.0)
             && overview["counters"]["ordersSettled"] == json!(4.0)
             && !overview["throughput"].as_array().unwrap().is_empty()
         {

@@ -59,8 +59,8 @@ pub struct StatusCount {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Counters {
-    /// placeOrder requests answered 202.
-    pub orders_placed: f64,
+    /// placeOrder requests answered 202 (a client's retry of one order counts again).
+    pub place_order_accepted: f64,
     /// Orders that reached a settled status.
     pub orders_settled: f64,
     /// Worker messages handled, whatever their outcome.
@@ -94,7 +94,7 @@ pub struct PipeState {
 #[serde(rename_all = "camelCase")]
 pub struct ThroughputPoint {
     pub at_ms: u64,
-    pub orders_placed_per_second: f64,
+    pub place_order_accepted_per_second: f64,
     pub orders_settled_per_second: f64,
     pub worker_messages_per_second: f64,
 }
@@ -124,7 +124,10 @@ impl Throughput {
             let rate = |after: f64, before: f64| ((after - before) / seconds).max(0.0);
             let point = ThroughputPoint {
                 at_ms: epoch_millis(SystemTime::now()),
-                orders_placed_per_second: rate(counters.orders_placed, before.orders_placed),
+                place_order_accepted_per_second: rate(
+                    counters.place_order_accepted,
+                    before.place_order_accepted,
+                ),
                 orders_settled_per_second: rate(counters.orders_settled, before.orders_settled),
                 worker_messages_per_second: rate(counters.worker_messages, before.worker_messages),
             };
@@ -148,7 +151,7 @@ impl Throughput {
 fn counters(rendered: &str) -> Counters {
     let placed_route = orders::place_order_api::SLICE.path;
     Counters {
-        orders_placed: sum(rendered, kernel::metrics::HTTP_REQUESTS, |labels| {
+        place_order_accepted: sum(rendered, kernel::metrics::HTTP_REQUESTS, |labels| {
             labels.contains(&("route", placed_route)) && labels.contains(&("status", "202"))
         }),
         orders_settled: sum(rendered, orders::sync_order_worker::ORDERS_SETTLED, |_| {
@@ -353,7 +356,7 @@ ecomm_pipe_lag_records 0
         assert_eq!(
             counters(RENDERED),
             Counters {
-                orders_placed: 7.0,
+                place_order_accepted: 7.0,
                 orders_settled: 6.0,
                 worker_messages: 11.0,
             }

@@ -5,7 +5,7 @@ import { h, fill, empty, alertBox, table, fmtNumber, fmtSeconds, fmtTime, badge 
 import { live, subscribe } from '../live.js';
 
 const SERIES = [
-  { key: 'ordersPlacedPerSecond', label: 'Orders placed/s', stroke: '#2563eb' },
+  { key: 'placeOrderAcceptedPerSecond', label: 'placeOrder 202/s', stroke: '#2563eb' },
   { key: 'ordersSettledPerSecond', label: 'Orders settled/s', stroke: '#15803d' },
   { key: 'workerMessagesPerSecond', label: 'Worker messages/s', stroke: '#c2410c' },
 ];
@@ -83,7 +83,7 @@ export function render(main) {
   const waiting = h('p', { class: 'muted', 'aria-busy': 'true', dataset: { testid: 'overview-loading' } }, 'Waiting for the live stream…');
   const cards = {
     total: card('card-orders-total', 'Orders', '#/orders'),
-    placed: card('card-placed-rate', 'Placed / s'),
+    placed: card('card-placed-rate', 'placeOrder 202 / s'),
     settled: card('card-settled-rate', 'Settled / s'),
     pipe: card('card-pipe-lag', 'Pipe lag'),
     dead: card('card-dead-letters', 'Dead letters', '#/dead-letters'),
@@ -119,8 +119,8 @@ export function render(main) {
 
     const newest = live.throughput[live.throughput.length - 1] || {};
     cards.total.value.textContent = fmtNumber(o.orders.total);
-    cards.placed.value.textContent = fmtNumber(newest.ordersPlacedPerSecond ?? 0, 1);
-    cards.placed.detail.textContent = `${fmtNumber(o.counters.ordersPlaced)} placed in all`;
+    cards.placed.value.textContent = fmtNumber(newest.placeOrderAcceptedPerSecond ?? 0, 1);
+    cards.placed.detail.textContent = `${fmtNumber(o.counters.placeOrderAccepted)} accepted in all`;
     cards.settled.value.textContent = fmtNumber(newest.ordersSettledPerSecond ?? 0, 1);
     cards.settled.detail.textContent = `${fmtNumber(o.counters.ordersSettled)} settled in all`;
     cards.pipe.value.textContent = `${fmtNumber(o.pipe.lagRecords)} records`;
@@ -129,7 +129,7 @@ export function render(main) {
     cards.dead.value.textContent = fmtNumber(dead);
     cards.dead.value.classList.toggle('alarm', dead > 0);
     cards.dead.detail.textContent = `${fmtNumber(o.pipe.deadLetters)} set aside by the pipe`;
-    counters.textContent = `Since start: ${fmtNumber(o.counters.ordersPlaced)} orders placed, `
+    counters.textContent = `Since start: ${fmtNumber(o.counters.placeOrderAccepted)} placeOrder requests accepted, `
       + `${fmtNumber(o.counters.ordersSettled)} settled, ${fmtNumber(o.counters.workerMessages)} worker messages.`;
 
     // No focusable elements in the status table: rebuilt every time.
