@@ -246,12 +246,14 @@ pub async fn serve(
         }
     }
     let recorder = crate::metrics::recorder()?;
+    let (closing, console_closing) = watch::channel(false);
     let console = Console::new(
         store.clone(),
         Arc::clone(&routing),
         recorder.clone(),
         Arc::clone(&table),
         Arc::clone(&clock),
+        console_closing,
     );
     let console_stopped = stopped.clone();
     let sampler = console.clone();
@@ -290,6 +292,11 @@ pub async fn serve(
     let app = http::router(slices::api_routes(&table, &clock))
         .merge(metrics.router())
         .merge(console.router());
+    let shutdown = async move {
+        shutdown.await;
+        // Ends the console's event streams, which would otherwise keep their connections open.
+        let _ = closing.send(true);
+    };
     let server = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .into_future();

@@ -238,10 +238,22 @@ fn a_chaos_recipe_dead_letters_a_message_and_redrive_moves_it_back() {
         .clone();
     assert_eq!(complete["deadLetters"], json!(1), "{overview}");
 
+    // Only a JSON body redrives: no other web site can send one.
+    let redrive_path = format!(
+        "{}/console/api/dead-letters/{COMPLETE_SOURCE}/redrive",
+        ecomm.base_url
+    );
+    let as_a_form = agent()
+        .post(&redrive_path)
+        .header("content-type", "text/plain")
+        .send("{}")
+        .unwrap();
+    assert_eq!(as_a_form.status().as_u16(), 400);
+    assert_eq!(dead_letters(&ecomm).len(), 1, "nothing moved");
     let (status, moved) = support::post(
         &ecomm.base_url,
         &format!("/console/api/dead-letters/{COMPLETE_SOURCE}/redrive"),
-        "",
+        "{}",
     );
     assert_eq!((status, moved["moved"].clone()), (200, json!(1)));
     // Still no allocation: it fails again and comes back after its receives.
@@ -264,7 +276,7 @@ fn a_chaos_recipe_dead_letters_a_message_and_redrive_moves_it_back() {
         support::post(
             &ecomm.base_url,
             "/console/api/dead-letters/NoSuchQueue/redrive",
-            ""
+            "{}"
         )
         .0,
         404
@@ -324,4 +336,24 @@ fn the_stream_sends_an_overview_every_second() {
             "{overview}"
         );
     }
+}
+
+#[test]
+fn an_open_stream_does_not_hold_up_a_graceful_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let ecomm = start(dir.path());
+    let response = agent()
+        .get(&format!("{}/console/api/stream", ecomm.base_url))
+        .call()
+        .unwrap();
+    let mut lines = BufReader::new(response.into_body().into_reader()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "event: overview");
+    let (stopped, exited) = std::sync::mpsc::channel();
+    std::thread::spawn(move || stopped.send(ecomm.terminate()));
+    let status = exited
+        .recv_timeout(Duration::from_secs(10))
+        .expect("ecomm did not stop while a stream was open");
+    assert!(status.success(), "{status}");
+    // The stream ended with the server.
+    assert!(lines.by_ref().map_while(Result::ok).count() < 10);
 }

@@ -3,6 +3,7 @@
 //! (as `ecomm delete`), and answers what it sent and what came back.
 
 use axum::Json;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use contracts::events::order_event_key;
 use contracts::{EventName, OrderId};
@@ -141,7 +142,7 @@ struct StepReport {
 pub async fn run(
     State(console): State<Console>,
     Path(recipe): Path<String>,
-    body: Result<Json<RunRequest>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<RunRequest>, JsonRejection>,
 ) -> Result<Json<RunReport>, ConsoleError> {
     let recipe = RECIPES
         .iter()
@@ -166,7 +167,7 @@ pub async fn run(
         steps.push(match *step {
             Step::Raise(event_name) => {
                 let key = Key::new(
-                    format!("EVENTS#ORDER_ID#{order_id}"),
+                    crate::timeline::order_subject(order_id.as_str()),
                     format!("EVENT#{event_name}"),
                 );
                 let request = json!({

@@ -1,9 +1,10 @@
 //! The dead-letter queues: every message with its body, and redrive (as `ecomm dlq`).
 
 use axum::Json;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use kernel::table::{Item, get_s};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use store_sqlite::StoredMessage;
 
 use super::{Console, ConsoleError};
@@ -25,6 +26,8 @@ struct DeadLetterQueue {
     source: String,
     worker: String,
     queue: String,
+    /// How many messages the queue holds; `messages` lists the first [`LISTED`].
+    depth: u64,
     messages: Vec<DeadLetter>,
 }
 
@@ -90,6 +93,13 @@ impl DeadLetter {
 /// `GET /console/api/dead-letters`
 pub async fn list(State(console): State<Console>) -> Result<Json<DeadLetterQueues>, ConsoleError> {
     let inner = &console.inner;
+    let stats = inner.store.queue_stats().await?;
+    let depth = |queue: &str| {
+        stats
+            .iter()
+            .find(|stat| stat.queue == queue)
+            .map_or(0, |stat| stat.visible + stat.in_flight)
+    };
     let mut queues = Vec::new();
     for route in &inner.routing.workers {
         let queue = route.dead_letter_queue();
@@ -97,6 +107,7 @@ pub async fn list(State(console): State<Console>) -> Result<Json<DeadLetterQueue
         queues.push(DeadLetterQueue {
             source: route.queue(),
             worker: route.slice.clone(),
+            depth: depth(&queue),
             queue,
             messages: messages.into_iter().map(DeadLetter::of_worker).collect(),
         });
@@ -109,6 +120,7 @@ pub async fn list(State(console): State<Console>) -> Result<Json<DeadLetterQueue
         source: PIPE.to_owned(),
         worker: PIPE.to_owned(),
         queue: pipe::DEAD_LETTER_QUEUE.to_owned(),
+        depth: depth(pipe::DEAD_LETTER_QUEUE),
         messages: messages.into_iter().map(DeadLetter::of_pipe).collect(),
     });
     Ok(Json(DeadLetterQueues { queues }))
@@ -121,11 +133,21 @@ pub struct Redriven {
     kept: Vec<String>,
 }
 
-/// `POST /console/api/dead-letters/{source}/redrive`
+/// The body `POST …/redrive` requires: `{}`. Requiring a JSON body is what keeps other web
+/// sites from redriving: a cross-site form or `no-cors` fetch cannot send
+/// `content-type: application/json`, and a CORS preflight gets no approval here.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedriveRequest {}
+
+/// `POST /console/api/dead-letters/{source}/redrive` with `{}`
 pub async fn redrive(
     State(console): State<Console>,
     Path(source): Path<String>,
+    body: Result<Json<RedriveRequest>, JsonRejection>,
 ) -> Result<Json<Redriven>, ConsoleError> {
+    let Json(RedriveRequest {}) =
+        body.map_err(|rejection| ConsoleError::BadRequest(rejection.body_text()))?;
     let inner = &console.inner;
     if source == PIPE {
         let redriven = pipe::redrive_dead_letters(&inner.store, &inner.routing).await?;

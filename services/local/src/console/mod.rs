@@ -95,17 +95,21 @@ struct Inner {
     /// The chaos recipes raise events through the SimulateRawEvent controller itself.
     simulate_raw_event: Arc<dyn ApiHandler>,
     throughput: overview::Throughput,
+    overview: overview::OverviewCache,
+    /// Turns true when the server starts shutting down: the event streams end then.
+    closing: watch::Receiver<bool>,
 }
 
 impl Console {
     /// The console over `store` (also as `table`, for the chaos recipes' raw events), reading
-    /// the counters of `metrics`.
+    /// the counters of `metrics`; its event streams end when `closing` turns true.
     pub fn new(
         store: SqliteStore,
         routing: Arc<RoutingTable>,
         metrics: PrometheusHandle,
         table: Arc<dyn Table>,
         clock: Arc<dyn Clock>,
+        closing: watch::Receiver<bool>,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -116,6 +120,8 @@ impl Console {
                     table, clock,
                 )),
                 throughput: overview::Throughput::default(),
+                overview: overview::OverviewCache::default(),
+                closing,
             }),
         }
     }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use kernel::clock::epoch_millis;
 use serde::Serialize;
 
@@ -99,18 +99,17 @@ pub struct ThroughputPoint {
     pub worker_messages_per_second: f64,
 }
 
-/// The sampled throughput window and the last overview read.
+/// The throughput window, sampled once a second.
 #[derive(Default)]
 pub struct Throughput {
-    state: Mutex<Sampled>,
+    window: Mutex<Window>,
 }
 
 #[derive(Default)]
-struct Sampled {
+struct Window {
+    /// The previous sample: when, and the counters then.
     last: Option<(Instant, Counters)>,
     points: VecDeque<ThroughputPoint>,
-    counters: Counters,
-    overview: Option<(Instant, Arc<Overview>)>,
 }
 
 impl Throughput {
@@ -118,8 +117,8 @@ impl Throughput {
     pub fn sample(&self, rendered: &str) {
         let now = Instant::now();
         let counters = counters(rendered);
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((then, before)) = state.last {
+        let mut window = self.window.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((then, before)) = window.last {
             let seconds = now.duration_since(then).as_secs_f64().max(f64::EPSILON);
             let rate = |after: f64, before: f64| ((after - before) / seconds).max(0.0);
             let point = ThroughputPoint {
@@ -131,20 +130,30 @@ impl Throughput {
                 orders_settled_per_second: rate(counters.orders_settled, before.orders_settled),
                 worker_messages_per_second: rate(counters.worker_messages, before.worker_messages),
             };
-            if state.points.len() == THROUGHPUT_WINDOW {
-                state.points.pop_front();
+            if window.points.len() == THROUGHPUT_WINDOW {
+                window.points.pop_front();
             }
-            state.points.push_back(point);
+            window.points.push_back(point);
         }
-        state.last = Some((now, counters));
-        state.counters = counters;
+        window.last = Some((now, counters));
     }
 
-    #[cfg(test)]
-    fn points(&self) -> Vec<ThroughputPoint> {
-        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.points.iter().copied().collect()
+    /// The latest counters and the window's points, oldest first.
+    fn read(&self) -> (Counters, Vec<ThroughputPoint>) {
+        let window = self.window.lock().unwrap_or_else(|e| e.into_inner());
+        let counters = window
+            .last
+            .map(|(_, counters)| counters)
+            .unwrap_or_default();
+        (counters, window.points.iter().copied().collect())
     }
+}
+
+/// The last overview read, shared by every open page: at most one read of the store per
+/// [`FRESH_FOR`], however many pages are open (the lock is held while reading).
+#[derive(Default)]
+pub struct OverviewCache {
+    last: tokio::sync::Mutex<Option<(Instant, Arc<Overview>)>>,
 }
 
 /// The `/metrics` counters the overview shows, from the recorder's rendered text.
@@ -200,18 +209,14 @@ fn parse_sample(line: &str) -> Option<Sample<'_>> {
 impl Console {
     /// The overview now (or as read less than [`FRESH_FOR`] ago).
     async fn overview(&self) -> Result<Arc<Overview>, ConsoleError> {
-        let throughput = &self.inner.throughput;
+        let mut last = self.inner.overview.last.lock().await;
+        if let Some((read_at, overview)) = last.as_ref()
+            && read_at.elapsed() < FRESH_FOR
         {
-            let state = throughput.state.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((read_at, overview)) = &state.overview
-                && read_at.elapsed() < FRESH_FOR
-            {
-                return Ok(Arc::clone(overview));
-            }
+            return Ok(Arc::clone(overview));
         }
         let overview = Arc::new(self.read_overview().await?);
-        let mut state = throughput.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.overview = Some((Instant::now(), Arc::clone(&overview)));
+        *last = Some((Instant::now(), Arc::clone(&overview)));
         Ok(overview)
     }
 
@@ -262,14 +267,7 @@ impl Console {
             .collect();
         let lag = inner.store.stream_lag(pipe::CHECKPOINT).await?;
         let (pipe_dead_visible, pipe_dead_in_flight, _) = depth(pipe::DEAD_LETTER_QUEUE);
-        let (counters, throughput) = {
-            let state = inner
-                .throughput
-                .state
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            (state.counters, state.points.iter().copied().collect())
-        };
+        let (counters, throughput) = inner.throughput.read();
         Ok(Overview {
             at_ms: now_ms,
             orders: OrderCounts {
@@ -293,44 +291,65 @@ pub async fn current(State(console): State<Console>) -> Result<axum::Json<Overvi
     Ok(axum::Json(Overview::clone(&*console.overview().await?)))
 }
 
-/// `GET /console/api/stream`: an `overview` event every second. Each event's `throughput`
-/// holds only the points newer than the previous event's (the first, the whole window).
+/// `GET /console/api/stream`: an `overview` event every second (a `failure` event when the
+/// store cannot be read), until the server shuts down. Each overview's `throughput` holds only
+/// the points newer than the previous event's (the first, the whole window).
 pub async fn stream(
     State(console): State<Console>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let events = futures_util::stream::unfold(
-        (console, None::<u64>, true),
-        |(console, sent_up_to, first)| async move {
-            if !first {
-                tokio::time::sleep(SAMPLE_EVERY).await;
+    let mut closing = console.inner.closing.clone();
+    let state = StreamState {
+        console,
+        sent_up_to: None,
+        first: true,
+        failing: false,
+    };
+    let events = futures_util::stream::unfold(state, |mut state| async move {
+        if !state.first {
+            tokio::time::sleep(SAMPLE_EVERY).await;
+        }
+        state.first = false;
+        let event = match state.console.overview().await {
+            Ok(overview) => {
+                state.failing = false;
+                let mut overview = Overview::clone(&overview);
+                let sent_up_to = state.sent_up_to;
+                overview
+                    .throughput
+                    .retain(|point| sent_up_to.is_none_or(|sent| point.at_ms > sent));
+                if let Some(newest) = overview.throughput.last() {
+                    state.sent_up_to = Some(newest.at_ms);
+                }
+                Event::default()
+                    .event("overview")
+                    .json_data(&overview)
+                    .unwrap_or_else(|_| Event::default().comment("unserializable overview"))
             }
-            let event = match console.overview().await {
-                Ok(overview) => {
-                    let mut overview = Overview::clone(&overview);
-                    overview
-                        .throughput
-                        .retain(|point| sent_up_to.is_none_or(|sent| point.at_ms > sent));
-                    let newest = overview
-                        .throughput
-                        .last()
-                        .map(|point| point.at_ms)
-                        .or(sent_up_to);
-                    let event = Event::default()
-                        .event("overview")
-                        .json_data(&overview)
-                        .unwrap_or_else(|_| Event::default().comment("unserializable"));
-                    return Some((Ok(event), (console, newest, false)));
-                }
-                // The page keeps the last overview and says it is stale.
-                Err(error) => {
+            Err(error) => {
+                // Once per run of failures, not once a second per open page.
+                if !state.failing {
                     tracing::warn!(error = %kernel::failure::error_chain(&error), "cannot read the console overview");
-                    Event::default().event("failure").data(error.to_string())
                 }
-            };
-            Some((Ok(event), (console, sent_up_to, false)))
-        },
-    );
-    Sse::new(events).keep_alive(KeepAlive::default())
+                state.failing = true;
+                Event::default().event("failure").data(error.to_string())
+            }
+        };
+        Some((Ok(event), state))
+    });
+    // An open page must not hold up a graceful shutdown, which waits for every connection.
+    let closed = async move {
+        let _ = closing.wait_for(|closing| *closing).await;
+    };
+    Sse::new(events.take_until(closed)).keep_alive(KeepAlive::default())
+}
+
+struct StreamState {
+    console: Console,
+    /// The newest throughput point sent so far.
+    sent_up_to: Option<u64>,
+    first: bool,
+    /// Whether the previous read failed (a failure is logged when it starts).
+    failing: bool,
 }
 
 #[cfg(test)]
@@ -380,11 +399,11 @@ ecomm_pipe_lag_records 0
     fn the_window_keeps_five_minutes_of_rates() {
         let throughput = Throughput::default();
         throughput.sample("");
-        assert!(throughput.points().is_empty(), "one sample is no rate yet");
+        assert!(throughput.read().1.is_empty(), "one sample is no rate yet");
         for _ in 0..THROUGHPUT_WINDOW + 5 {
             throughput.sample("ecomm_worker_messages_total{worker=\"W\",outcome=\"succeeded\"} 4");
         }
-        let points = throughput.points();
+        let points = throughput.read().1;
         assert_eq!(points.len(), THROUGHPUT_WINDOW);
         assert!(
             points
