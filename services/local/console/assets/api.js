@@ -1,5 +1,6 @@
-// Calls to the six APIs and to the console's own JSON endpoints. A failure becomes an ApiError
-// carrying the HTTP status and the server's `message`, shown verbatim by the pages.
+// Calls to the six APIs and to the console's own JSON endpoints, and the poller of the pages that
+// re-read on a timer. A failure becomes an ApiError carrying the HTTP status and the server's
+// `message`, shown verbatim by the pages.
 
 export class ApiError extends Error {
   constructor(status, message) {
@@ -40,5 +41,48 @@ export const callApi = (path, body = {}) => request('POST', `/api/v1/${path}`, b
 /** GET /console/api/<path>. */
 export const getConsole = (path) => request('GET', `/console/api/${path}`).then((r) => r.data);
 
-/** POST /console/api/<path>, with a JSON body when one is given. */
-export const postConsole = (path, body) => request('POST', `/console/api/${path}`, body).then((r) => r.data);
+/** POST /console/api/<path> with a JSON body (`{}` when none is given): the server refuses a POST
+ * that is not `content-type: application/json`, which another website cannot send with a form or
+ * a no-cors fetch, so it cannot make a visitor's browser redrive or run a chaos recipe. */
+export const postConsole = (path, body = {}) => request('POST', `/console/api/${path}`, body).then((r) => r.data);
+
+/**
+ * Repeats `read` (an async function that handles its own errors) while the page shows: it
+ * returns the milliseconds to wait before the next read, or null to stop. One read at a time:
+ * `now()` during a read (a Refresh, a redrive) runs another right after it rather than beside it.
+ */
+export function poller(read) {
+  let timer = null;
+  let busy = false;
+  let again = false;
+  let stopped = false;
+  async function now() {
+    if (stopped) return;
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    clearTimeout(timer);
+    let delay = null;
+    try {
+      delay = await read();
+    } finally {
+      busy = false;
+    }
+    if (stopped) return;
+    if (again) {
+      again = false;
+      now();
+    } else if (delay !== null) {
+      timer = setTimeout(now, delay);
+    }
+  }
+  return {
+    now,
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -2,8 +2,8 @@
 // Each page module exports render(main, params) and may return a cleanup function, called
 // when the route changes (to stop timers and charts).
 
-import { h, fill } from './dom.js';
-import { connect, live, subscribe } from './live.js';
+import { h, fill, alertBox, setText } from './dom.js';
+import { connect, deadLetterTotal, live, subscribe } from './live.js';
 import * as overview from './pages/overview.js';
 import * as orders from './pages/orders.js';
 import * as order from './pages/order.js';
@@ -49,7 +49,15 @@ function route() {
     } catch {
       params = m.slice(1); // a malformed %-escape: use it as typed
     }
-    cleanup = page.render(main, ...params);
+    try {
+      cleanup = page.render(main, ...params);
+    } catch (error) {
+      // A bug in a page: say so where the page would be rather than leave it blank. Logged too,
+      // so that it is not missed (the browser test fails on console errors).
+      console.error(error);
+      main.append(alertBox(new Error(`This page failed to draw: ${error && error.message ? error.message : error}`),
+        'page-alert'));
+    }
   }
   // After an in-app navigation, move focus to the new page's heading (screen readers, keyboard).
   if (!firstRoute) {
@@ -64,18 +72,25 @@ function route() {
 }
 
 const STATE_TEXT = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', disconnected: 'Disconnected' };
+const stateText = () => (live.state === 'stale' ? `Stale: ${live.failure}` : STATE_TEXT[live.state] || live.state);
 const indicator = document.querySelector('[data-testid="live-status"]');
 const dlqCount = document.querySelector('[data-testid="nav-dlq-count"]');
+let shownTotal = null;
 
+// Runs on every stream event (each second): texts are assigned only when they change, as the
+// indicator is a role="status" region, announced on every assignment.
 function updateChrome() {
-  indicator.dataset.state = live.state;
-  indicator.textContent = STATE_TEXT[live.state] || live.state;
-  const o = live.overview;
-  if (o) {
-    const total = (o.queues || []).reduce((sum, q) => sum + (q.deadLetters || 0), 0) + ((o.pipe && o.pipe.deadLetters) || 0);
+  if (indicator.dataset.state !== live.state) indicator.dataset.state = live.state;
+  setText(indicator, stateText());
+  if (live.overview) {
+    const total = deadLetterTotal(live.overview);
+    if (total === shownTotal) return;
+    shownTotal = total;
     dlqCount.hidden = total === 0;
-    dlqCount.textContent = String(total);
-    dlqCount.setAttribute('aria-label', `${total} dead letter${total === 1 ? '' : 's'}`);
+    // The badge shows the number; the link's accessible name gets words (an aria-label on a
+    // plain span is ignored).
+    fill(dlqCount, h('span', { 'aria-hidden': 'true' }, String(total)),
+      h('span', { class: 'visually-hidden' }, `(${total} waiting)`));
   }
 }
 

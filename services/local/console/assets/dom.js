@@ -7,7 +7,6 @@ export function h(tag, attrs = {}, ...children) {
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
     if (key === 'dataset') Object.assign(el.dataset, value);
-    else if (key === 'text') el.textContent = value;
     else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
     else if (key in el && typeof value !== 'string') el[key] = value;
     else el.setAttribute(key, value === true ? '' : value);
@@ -21,6 +20,12 @@ function append(el, children) {
     if (child === undefined || child === null || child === false) continue;
     el.append(child instanceof Node ? child : String(child));
   }
+}
+
+/** Sets `el`'s text only when it differs: a role="status" region is announced again on every
+ * assignment, even of the same words, and some texts are recomputed every second. */
+export function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
 }
 
 /** Replaces the content of `el`. */
@@ -48,6 +53,10 @@ export function alertBox(error, testid) {
 export const loading = (what = 'Loading…') => h('p', { class: 'muted', 'aria-busy': 'true' }, what);
 export const empty = (text) => h('p', { class: 'empty' }, text);
 
+/** A printable value of any JSON type (records are shown as stored, whatever the type). */
+export const show = (value) =>
+  value === undefined || value === null ? '—' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+
 const TONES = {
   ORDER_PAYMENT_ACCEPTED_STATUS: 'ok', PAYMENT_ACCEPTED: 'ok', succeeded: 'ok',
   ORDER_PAYMENT_REJECTED_STATUS: 'bad', ORDER_STOCK_DEPLETED_STATUS: 'bad', PAYMENT_REJECTED: 'bad',
@@ -55,15 +64,19 @@ const TONES = {
   ORDER_CREATED_STATUS: 'wait', ORDER_STOCK_ALLOCATED_STATUS: 'wait', PAYMENT_FAILED: 'wait', retried: 'wait',
 };
 
-/** A coloured label; the text is always the raw value. */
+/** A coloured label; the text is always the value itself, as show() prints it. */
 export const badge = (value, attrs = {}) =>
-  h('span', { ...attrs, class: `badge ${TONES[value] || 'info'}` }, value ?? '—');
+  h('span', { ...attrs, class: `badge ${TONES[value] || 'info'}` }, show(value));
 
-export const TERMINAL_STATUSES = [
+/** Where the order flow settles: the stock ran out, or the payment was accepted or rejected. */
+export const SETTLED_STATUSES = [
   'ORDER_STOCK_DEPLETED_STATUS', 'ORDER_PAYMENT_ACCEPTED_STATUS', 'ORDER_PAYMENT_REJECTED_STATUS',
 ];
+/** Statuses no event moves an order out of: the settled ones, and the ends a raw event can
+ * jump an order to (the "forward jump" chaos recipe reaches DELIVERED). */
+export const FINAL_STATUSES = [...SETTLED_STATUSES, 'ORDER_DELIVERED_STATUS', 'ORDER_CANCELED_STATUS'];
 export const ORDER_STATUSES = [
-  'ORDER_CREATED_STATUS', 'ORDER_STOCK_ALLOCATED_STATUS', ...TERMINAL_STATUSES,
+  'ORDER_CREATED_STATUS', 'ORDER_STOCK_ALLOCATED_STATUS', ...SETTLED_STATUSES,
   'ORDER_SHIPPED_STATUS', 'ORDER_DELIVERED_STATUS', 'ORDER_CANCELED_STATUS',
 ];
 
@@ -71,7 +84,7 @@ export const orderHref = (orderId) => `#/orders/${encodeURIComponent(orderId)}`;
 export const orderLink = (orderId, attrs = {}) => h('a', { href: orderHref(orderId), ...attrs }, orderId);
 
 export function fmtNumber(value, digits = 0) {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return value === undefined ? '—' : String(value);
+  if (typeof value !== 'number' || !Number.isFinite(value)) return show(value);
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
@@ -84,12 +97,9 @@ export function fmtSeconds(seconds) {
 
 export const fmtTime = (ms) => (typeof ms === 'number' ? new Date(ms).toLocaleString() : '—');
 
-/** Stored timestamps are shown as stored (they are never parsed server side either). */
-export const fmtStamp = (value) => (typeof value === 'string' ? value.replace('T', ' ') : value ?? '—');
-
-/** A printable value of any JSON type (records are shown as stored, whatever the type). */
-export const show = (value) =>
-  value === undefined || value === null ? '—' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+/** A stored timestamp is shown as stored, only with a space for the 'T': not parsed here, so one
+ * that does not parse is still shown as it is rather than as an "Invalid Date". */
+export const fmtStamp = (value) => (typeof value === 'string' ? value.replace('T', ' ') : show(value));
 
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 export function randomId(prefix, length = 6) {

@@ -1,12 +1,14 @@
 // The one Server-Sent Events connection of the page, kept across routes: the latest overview,
-// the throughput history (at most 300 one-second points) and the connection state.
+// the throughput history (at most 300 one-second points) and the connection state:
+// connecting, live, stale (connected, but the server could not read the overview: `failure`
+// holds its message), reconnecting or disconnected.
 
 const STREAM_URL = '/console/api/stream';
 const MAX_POINTS = 300;
-const STALE_AFTER_MS = 5000; // the server sends every second; silence this long means trouble
+const SILENCE_MS = 5000; // the server sends an event every second; silence this long means trouble
 const RETRY_AFTER_MS = 3000;
 
-export const live = { state: 'connecting', overview: null, throughput: [], lastEventAt: 0 };
+export const live = { state: 'connecting', failure: null, overview: null, throughput: [], lastEventAt: 0 };
 
 const listeners = new Set();
 let source = null;
@@ -48,7 +50,24 @@ function onOverview(event) {
   live.overview = data;
   live.lastEventAt = Date.now();
   live.state = 'live';
+  live.failure = null;
   notify();
+}
+
+// The server could not read the overview this second; the connection itself is fine, so this is
+// not a reason to reconnect. The last overview stays shown, marked stale until the next one.
+function onFailure(event) {
+  live.lastEventAt = Date.now();
+  const failure = event.data || 'the server could not read the overview';
+  if (live.state === 'stale' && live.failure === failure) return;
+  live.state = 'stale';
+  live.failure = failure;
+  notify();
+}
+
+/** Every dead letter the overview counts: the six workers' queues and the pipe's. */
+export function deadLetterTotal(overview) {
+  return overview.queues.reduce((sum, q) => sum + q.deadLetters, 0) + overview.pipe.deadLetters;
 }
 
 export function connect() {
@@ -59,6 +78,7 @@ export function connect() {
     firstEventOfConnection = true;
   });
   source.addEventListener('overview', onOverview);
+  source.addEventListener('failure', onFailure);
   source.addEventListener('error', () => {
     if (source.readyState === EventSource.CLOSED) {
       // The browser gives up for good on a non-stream answer; try again ourselves.
@@ -66,13 +86,15 @@ export function connect() {
       source = null;
       setTimeout(connect, RETRY_AFTER_MS);
     } else {
+      // The browser reconnects by itself (e.g. after the server shut down and ended the stream).
       setState('reconnecting');
     }
   });
 }
 
 setInterval(() => {
-  if (live.state === 'live' && Date.now() - live.lastEventAt > STALE_AFTER_MS) setState('reconnecting');
+  const connected = live.state === 'live' || live.state === 'stale';
+  if (connected && Date.now() - live.lastEventAt > SILENCE_MS) setState('reconnecting');
 }, 1000);
 
 // Closing the stream ourselves keeps the browser from reporting it as a failed request.

@@ -85,7 +85,8 @@ const go = (page, hash) => page.evaluate((h) => { location.hash = h; }, hash);
 // Every page a screenshot is taken of is also checked for values the page failed to read.
 async function shot(page, name) {
   const shown = await page.innerText('body');
-  const broken = shown.match(/.{0,40}\b(undefined|NaN|\[object Object\])\b.{0,40}/);
+  // No \b around "[object Object]": it starts and ends with non-word characters.
+  const broken = shown.match(/.{0,40}(?:\bundefined\b|\bNaN\b|\[object Object\]).{0,40}/);
   check(!broken, `the ${name} page shows a value it failed to read: "${broken && broken[0]}"`);
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
@@ -173,6 +174,10 @@ async function run() {
       await page.click(tid('nav-orders'));
       await page.fill('#order-id', 'AB');
       expectHttpErrors = true;
+      // Chromium logs the 400 as a console error at some point after the answer: wait for that
+      // line, so that it arrives while it is expected.
+      const logged = page.waitForEvent('console', { predicate: (m) => /status of 400/.test(m.text()), timeout: 10000 });
+      logged.catch(() => {}); // awaited below; this only keeps an early failure from also being unhandled
       const [response] = await Promise.all([
         page.waitForResponse((r) => r.url().endsWith('/api/v1/orders/placeOrder')),
         page.click(tid('place-order-submit')),
@@ -183,7 +188,7 @@ async function run() {
       await alert.waitFor();
       const shown = await text(alert);
       check(shown.includes(message) && shown.includes('400'), `the alert says "${shown}", expected "${message}" and 400`);
-      await page.waitForTimeout(300); // let Chromium's console line for the 400 arrive while it is expected
+      await logged;
       expectHttpErrors = false;
     });
 

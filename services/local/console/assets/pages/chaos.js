@@ -28,7 +28,9 @@ export function render(main) {
   const list = h('div', { class: 'recipes' }, loading('Loading recipes…'));
 
   function card(recipe) {
-    const run = h('button', { type: 'button', dataset: { testid: `chaos-run-${recipe.id}` } }, 'Run');
+    // Every card's button says "Run": the card's title, as its description, tells which recipe.
+    const titleId = `chaos-title-${recipe.id}`;
+    const run = h('button', { type: 'button', 'aria-describedby': titleId, dataset: { testid: `chaos-run-${recipe.id}` } }, 'Run');
     const result = h('div', { class: 'result', 'aria-live': 'polite', dataset: { testid: `chaos-result-${recipe.id}` } });
     run.addEventListener('click', async () => {
       run.disabled = true;
@@ -43,7 +45,7 @@ export function render(main) {
       }
     });
     return h('article', { class: 'panel recipe', dataset: { testid: `chaos-recipe-${recipe.id}` } },
-      h('h2', {}, recipe.title),
+      h('h2', { id: titleId }, recipe.title),
       h('dl', { class: 'kv' }, h('dt', {}, 'Sends'), h('dd', {}, recipe.what), h('dt', {}, 'Watch'), h('dd', {}, recipe.watch)),
       h('div', { class: 'actions' }, run), result);
   }

@@ -1,7 +1,7 @@
 // #/inventory — restock a SKU and list the SKUs. A restock is applied by a worker after the
 // 202, so the list is re-read for a few seconds until the SKU shows the change.
 
-import { h, fill, field, table, alertBox, loading, empty, fmtNumber, fmtStamp, randomId, numberOf } from '../dom.js';
+import { h, fill, field, table, alertBox, loading, empty, show, fmtNumber, fmtStamp, randomId, numberOf } from '../dom.js';
 import { callApi } from '../api.js';
 
 const FOLLOW_MS = 500;
@@ -12,6 +12,7 @@ export function render(main) {
   let alive = true;
   let followTimer = null;
   let skus = null;
+  let loads = 0; // numbers each read of the list: only the newest one's answer is shown
 
   const result = h('div', { class: 'result', 'aria-live': 'polite', dataset: { testid: 'restock-result' } });
   const submit = h('button', { type: 'submit', dataset: { testid: 'restock-submit' } }, 'Restock');
@@ -24,19 +25,23 @@ export function render(main) {
   const refresh = h('button', { type: 'button', class: 'secondary', dataset: { testid: 'skus-refresh' } }, 'Refresh');
   const listBox = h('div', { dataset: { testid: 'skus-list' } }, loading('Loading SKUs…'));
 
+  // Reads overlap (Refresh clicks, the follow-up reads of a restock): an older answer arriving
+  // after a newer one would show a stale list, so each is used only if no read started after it.
+  // Returns the newest list shown.
   async function loadSkus() {
+    const mine = ++loads;
     try {
       const { data } = await callApi('inventory/listSkus', { limit: 1000 });
-      if (!alive) return null;
+      if (!alive || mine !== loads) return skus;
       skus = data.skus;
       fill(listBox, skus.length === 0 ? empty('No SKUs yet — restock one above.') : table(
         ['SKU', 'Units', 'Created', 'Updated'],
-        skus.map((s) => h('tr', { dataset: { testid: 'sku-row', sku: s.sku } },
-          h('td', {}, s.sku), h('td', { class: 'num', dataset: { testid: 'sku-units' } }, fmtNumber(s.units)),
+        skus.map((s) => h('tr', { dataset: { testid: 'sku-row', sku: show(s.sku) } },
+          h('td', {}, show(s.sku)), h('td', { class: 'num', dataset: { testid: 'sku-units' } }, fmtNumber(s.units)),
           h('td', { class: 'nowrap' }, fmtStamp(s.createdAt)), h('td', { class: 'nowrap' }, fmtStamp(s.updatedAt)))),
         { dataset: { testid: 'skus-table' } }));
     } catch (error) {
-      if (alive) fill(listBox, alertBox(error, 'skus-alert'));
+      if (alive && mine === loads) fill(listBox, alertBox(error, 'skus-alert'));
     }
     return skus;
   }

@@ -1,10 +1,11 @@
 // #/orders/<id> — one order's records and timeline: every event raised, by whom, and each
 // delivery to each worker. Refreshed every second while the order is still moving.
 
-import { h, fill, alertBox, loading, empty, badge, show, fmtNumber, TERMINAL_STATUSES } from '../dom.js';
-import { getConsole } from '../api.js';
+import { h, fill, alertBox, loading, empty, badge, show, setText, fmtNumber, FINAL_STATUSES } from '../dom.js';
+import { getConsole, poller } from '../api.js';
 
 const REFRESH_MS = 1000;
+const REFRESHING = 'Auto-refreshing every second…';
 // A raw event routed nowhere never gets a delivery and a dead-lettered message never finishes:
 // stop polling once nothing has changed for this long (the Refresh button starts it again).
 const QUIET_STOP_MS = 60000;
@@ -67,9 +68,7 @@ function timelineView(timeline) {
 
 export function render(main, orderId) {
   document.title = `Order ${orderId} · ecomm console`;
-  let timer = null;
   let alive = true;
-  let busy = false;
   let lastJson = '';
   let lastChangeAt = Date.now();
   const refreshState = h('span', { class: 'muted', role: 'status', dataset: { testid: 'refresh-state' } });
@@ -81,24 +80,26 @@ export function render(main, orderId) {
       h('div', { class: 'head-actions' }, refreshState, refreshButton)),
     body);
 
+  // Returns the delay to the next read, or null to stop refreshing. The state is a role="status"
+  // region read every second: setText assigns it only when the words change.
   async function load() {
-    if (busy) return; // the Refresh button during a load
-    busy = true;
-    clearTimeout(timer);
     let data;
     try {
       data = await getConsole(`orders/${encodeURIComponent(orderId)}`);
     } catch (error) {
-      if (!alive) return;
+      if (!alive) return null;
       fill(body, alertBox(error, 'order-alert'));
-      // A 404 is an answer; anything else (a restart, a network blip) is worth another try.
-      if (error.status === 404) refreshState.textContent = '';
-      else schedule();
-      return;
-    } finally {
-      busy = false;
+      lastJson = ''; // the next good answer redraws (and so removes this alert), even if unchanged
+      // A 4xx is the server's verdict on this order id (none such, malformed): asking again gets
+      // the same. Anything else (a restart, a network blip) is worth another try.
+      if (error.status >= 400 && error.status < 500) {
+        setText(refreshState, '');
+        return null;
+      }
+      setText(refreshState, REFRESHING);
+      return REFRESH_MS;
     }
-    if (!alive) return;
+    if (!alive) return null;
     data.timeline = data.timeline || { correlationIds: [], events: [] };
     const json = JSON.stringify(data);
     if (json !== lastJson) {
@@ -107,22 +108,22 @@ export function render(main, orderId) {
       draw(data);
     }
     const status = data.order && data.order.orderStatus;
-    const moving = !TERMINAL_STATUSES.includes(status) || deliveriesPending(data.timeline);
-    if (moving && Date.now() - lastChangeAt < QUIET_STOP_MS) schedule();
-    else refreshState.textContent = moving ? 'Auto-refresh paused: nothing changed for a minute' : 'Settled';
+    const moving = !FINAL_STATUSES.includes(status) || deliveriesPending(data.timeline);
+    if (moving && Date.now() - lastChangeAt < QUIET_STOP_MS) {
+      setText(refreshState, REFRESHING);
+      return REFRESH_MS;
+    }
+    setText(refreshState, moving ? 'Auto-refresh paused: nothing changed for a minute' : 'Final: auto-refresh stopped');
+    return null;
   }
-
-  function schedule() {
-    refreshState.textContent = 'Auto-refreshing every second…';
-    timer = setTimeout(load, REFRESH_MS);
-  }
+  const poll = poller(load);
 
   function draw(data) {
     const status = data.order && data.order.orderStatus;
     fill(body,
       h('p', { class: 'big-status' }, 'Status ',
         badge(status ?? 'NO ORDER RECORD', { dataset: { testid: 'order-status' } }),
-        TERMINAL_STATUSES.includes(status) ? h('span', { class: 'muted' }, ' (final)') : ''),
+        FINAL_STATUSES.includes(status) ? h('span', { class: 'muted' }, ' (final)') : ''),
       h('p', { dataset: { testid: 'correlation-ids' } },
         data.timeline.correlationIds.length === 1 ? 'Correlation id ' : 'Correlation ids ',
         data.timeline.correlationIds.length === 0 ? h('span', { class: 'muted' }, 'none recorded')
@@ -135,11 +136,11 @@ export function render(main, orderId) {
 
   refreshButton.addEventListener('click', () => {
     lastChangeAt = Date.now();
-    load();
+    poll.now();
   });
-  load();
+  poll.now();
   return () => {
     alive = false;
-    clearTimeout(timer);
+    poll.stop();
   };
 }

@@ -1,7 +1,7 @@
 // #/orders — place an order, list orders (newest first) with a status filter and an id search,
 // and open any order's timeline by id.
 
-import { h, fill, field, table, alertBox, loading, empty, badge, orderLink, orderHref, fmtNumber, fmtStamp,
+import { h, fill, field, table, alertBox, loading, empty, badge, orderLink, orderHref, show, fmtNumber, fmtStamp,
   randomId, numberOf, ORDER_STATUSES } from '../dom.js';
 import { callApi } from '../api.js';
 
@@ -61,6 +61,7 @@ export function render(main) {
   const refresh = h('button', { type: 'button', class: 'secondary', dataset: { testid: 'orders-refresh' } }, 'Refresh');
   const listBox = h('div', { dataset: { testid: 'orders-list' } }, loading('Loading orders…'));
   let orders = null;
+  let loads = 0; // numbers each read of the list: only the newest one's answer is shown
 
   function showOrders() {
     if (!orders) return;
@@ -74,23 +75,26 @@ export function render(main) {
         `Showing ${shown.length} of ${orders.length} order${orders.length === 1 ? '' : 's'} (newest first, at most 1000).`),
       shown.length === 0 ? empty('No order matches the filter.') : table(
         ['Order', 'Status', 'SKU', 'Units', 'Price', 'User', 'Created', 'Updated'],
-        shown.map((o) => h('tr', { dataset: { testid: 'order-row', orderId: o.orderId } },
-          h('td', {}, orderLink(o.orderId)),
+        shown.map((o) => h('tr', { dataset: { testid: 'order-row', orderId: show(o.orderId) } },
+          h('td', {}, typeof o.orderId === 'string' ? orderLink(o.orderId) : show(o.orderId)),
           h('td', { dataset: { testid: 'order-row-status' } }, badge(o.orderStatus)),
-          h('td', {}, o.sku), h('td', { class: 'num' }, fmtNumber(o.units)), h('td', { class: 'num' }, String(o.price)),
-          h('td', {}, o.userId), h('td', { class: 'nowrap' }, fmtStamp(o.createdAt)),
+          h('td', {}, show(o.sku)), h('td', { class: 'num' }, fmtNumber(o.units)), h('td', { class: 'num' }, show(o.price)),
+          h('td', {}, show(o.userId)), h('td', { class: 'nowrap' }, fmtStamp(o.createdAt)),
           h('td', { class: 'nowrap' }, fmtStamp(o.updatedAt)))),
         { dataset: { testid: 'orders-table' } }));
   }
 
+  // Reads overlap (Refresh clicks, a placed order): an older answer arriving after a newer one
+  // would show a stale list, so each answer is used only if no read started after it.
   async function loadOrders() {
+    const mine = ++loads;
     try {
       const { data } = await callApi('orders/listOrders', { limit: 1000, sortDirection: 'desc' });
-      if (!alive) return;
+      if (!alive || mine !== loads) return;
       orders = data.orders;
       showOrders();
     } catch (error) {
-      if (alive) fill(listBox, alertBox(error, 'orders-alert'));
+      if (alive && mine === loads) fill(listBox, alertBox(error, 'orders-alert'));
     }
   }
 

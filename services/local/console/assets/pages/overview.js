@@ -2,7 +2,7 @@
 // The page updates cells in place (rather than rebuilding) so focus on a link survives updates.
 
 import { h, fill, empty, alertBox, table, fmtNumber, fmtSeconds, fmtTime, badge } from '../dom.js';
-import { live, subscribe } from '../live.js';
+import { deadLetterTotal, live, subscribe } from '../live.js';
 
 const SERIES = [
   { key: 'placeOrderAcceptedPerSecond', label: 'placeOrder 202/s', stroke: '#2563eb' },
@@ -125,7 +125,7 @@ export function render(main) {
     cards.settled.detail.textContent = `${fmtNumber(o.counters.ordersSettled)} settled in all`;
     cards.pipe.value.textContent = `${fmtNumber(o.pipe.lagRecords)} records`;
     cards.pipe.detail.textContent = `oldest ${o.pipe.lagRecords > 0 ? fmtSeconds(o.pipe.lagSeconds) : '—'}`;
-    const dead = o.queues.reduce((sum, q) => sum + q.deadLetters, 0) + o.pipe.deadLetters;
+    const dead = deadLetterTotal(o);
     cards.dead.value.textContent = fmtNumber(dead);
     cards.dead.value.classList.toggle('alarm', dead > 0);
     cards.dead.detail.textContent = `${fmtNumber(o.pipe.deadLetters)} set aside by the pipe`;

@@ -6,13 +6,15 @@ import { callApi } from '../api.js';
 export function render(main) {
   document.title = 'Payments · ecomm console';
   let alive = true;
+  let loads = 0; // numbers each read: after Refresh clicks, only the newest read's answer is shown
   const refresh = h('button', { type: 'button', class: 'secondary', dataset: { testid: 'payments-refresh' } }, 'Refresh');
   const listBox = h('div', { dataset: { testid: 'payments-list' } }, loading('Loading payments…'));
 
   async function load() {
+    const mine = ++loads;
     try {
       const { data } = await callApi('payments/listOrderPayments', { limit: 1000, sortDirection: 'desc' });
-      if (!alive) return;
+      if (!alive || mine !== loads) return;
       const payments = data.orderPayments;
       fill(listBox, payments.length === 0
         ? empty('No payments yet — an order gets one once its stock is allocated.')
@@ -28,7 +30,7 @@ export function render(main) {
               h('td', { class: 'nowrap' }, fmtStamp(p.updatedAt)))),
             { dataset: { testid: 'payments-table' } })]);
     } catch (error) {
-      if (alive) fill(listBox, alertBox(error, 'payments-alert'));
+      if (alive && mine === loads) fill(listBox, alertBox(error, 'payments-alert'));
     }
   }
 
