@@ -1,9 +1,11 @@
-// #/orders — place an order, list orders (newest first) with a status filter and an id search,
-// and open any order's timeline by id.
+// #/orders — place an order, list orders (newest first, kept current) with a status filter and an
+// id search, and open any order's timeline by id.
 
 import { h, fill, field, table, alertBox, loading, empty, badge, orderLink, orderHref, show, fmtNumber, fmtStamp,
   randomId, numberOf, ORDER_STATUSES } from '../dom.js';
 import { callApi } from '../api.js';
+
+const FOLLOW_MS = 2000;
 
 export function render(main) {
   document.title = 'Orders · ecomm console';
@@ -61,6 +63,7 @@ export function render(main) {
   const refresh = h('button', { type: 'button', class: 'secondary', dataset: { testid: 'orders-refresh' } }, 'Refresh');
   const listBox = h('div', { dataset: { testid: 'orders-list' } }, loading('Loading orders…'));
   let orders = null;
+  let shownJson = '';
   let loads = 0; // numbers each read of the list: only the newest one's answer is shown
 
   function showOrders() {
@@ -91,10 +94,17 @@ export function render(main) {
     try {
       const { data } = await callApi('orders/listOrders', { limit: 1000, sortDirection: 'desc' });
       if (!alive || mine !== loads) return;
+      // An unchanged list is not redrawn, so following it does not take the focus away.
+      const json = JSON.stringify(data.orders);
+      if (json === shownJson) return;
+      shownJson = json;
       orders = data.orders;
       showOrders();
     } catch (error) {
-      if (alive && mine === loads) fill(listBox, alertBox(error, 'orders-alert'));
+      if (alive && mine === loads) {
+        shownJson = '';
+        fill(listBox, alertBox(error, 'orders-alert'));
+      }
     }
   }
 
@@ -113,7 +123,11 @@ export function render(main) {
         h('div', { class: 'field' }, h('label', { for: 'orders-search' }, 'Search by order id'), search)),
       listBox));
   loadOrders();
+  // Placed orders appear (SyncOrder creates them a moment after the 202) and move through their
+  // statuses while the page is open: re-read the list every few seconds.
+  const following = setInterval(loadOrders, FOLLOW_MS);
   return () => {
     alive = false;
+    clearInterval(following);
   };
 }
