@@ -78,7 +78,7 @@ export class EventStorePipe extends Construct {
     });
     // The four stream actions Pipes documents for a DynamoDB source, on this stream only
     // (table.grantStreamRead() would add dynamodb:ListStreams on "*").
-    role.addToPrincipalPolicy(
+    const streamRead = role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadEventStoreStream',
         actions: [
@@ -90,9 +90,12 @@ export class EventStorePipe extends Construct {
         resources: [streamArn],
       }),
     );
-    bus.grantPutEventsTo(role);
-    this.deadLetterQueue.queue.grantSendMessages(role);
-    logGroup.grantWrite(role);
+    const grants = [
+      streamRead.policyDependable,
+      bus.grantPutEventsTo(role),
+      this.deadLetterQueue.queue.grantSendMessages(role),
+      logGroup.grantWrite(role),
+    ].filter((grant) => grant !== undefined);
 
     this.pipe = new pipes.CfnPipe(this, 'Pipe', {
       description: 'Event store stream → event bus (event-item INSERTs only)',
@@ -120,8 +123,9 @@ export class EventStorePipe extends Construct {
         cloudwatchLogsLogDestination: { logGroupArn: logGroup.logGroupArn },
       },
     });
-    // Pipes validates its role on creation: the policy must exist first.
-    this.pipe.node.addDependency(role);
+    // Pipes validates its role on creation: the policy holding these grants must exist first. Not
+    // the role itself: RoleArn already orders it (a DependsOn on it is cfn-lint's W3005).
+    this.pipe.node.addDependency(...grants);
   }
 
   /** One of this pipe's `AWS/EventBridge/Pipes` metrics (`EventCount`, `ExecutionFailed`, …). */

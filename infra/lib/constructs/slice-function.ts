@@ -61,5 +61,13 @@ export class SliceFunction extends Construct {
       // Where the Rust kernel's Embedded Metric Format recorder puts its metrics (the dashboard reads them there).
       environment: { ...props.environment, METRICS_NAMESPACE: config.naming.metricsNamespace },
     });
+    // lambda.Function makes the function depend on its whole role construct: the role's
+    // DefaultPolicy (needed: the permissions must exist before the function runs or its SQS event
+    // source mapping is created) and the role itself, already ordered by the Role GetAtt. cfn-lint
+    // reports the latter as W3005 (obsolete DependsOn); CDK offers no way to drop it alone
+    // (aws/aws-cdk#24578), so W3005 is ignored on the functions only (infra/README.md).
+    (this.function.node.defaultChild as lambda.CfnFunction).addMetadata('cfn-lint', {
+      config: { ignore_checks: ['W3005'] },
+    });
   }
 }
