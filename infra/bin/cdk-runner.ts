@@ -17,7 +17,7 @@ import { INFRA_DIR, REPO_ROOT } from '../lib/paths';
 import { loadRoutingTable } from '../lib/routing';
 import { cdkArguments, outputsFileName, parseInvocation, UsageError } from '../lib/runner/arguments';
 import { CARGO_LAMBDA_BUILD, CARGO_LAMBDA_MISSING, planLambdaAssets, writePlaceholderAssets } from '../lib/runner/assets';
-import { apiBaseUrlsFromOutputs, envFiles, writeEnvFiles } from '../lib/runner/env-files';
+import { apiBaseUrlsFromOutputs, apiRegionFromOutputs, envFiles, writeEnvFiles } from '../lib/runner/env-files';
 
 class RunnerError extends Error {}
 
@@ -88,7 +88,11 @@ function main(): number {
 
   const outputsFile = path.join(INFRA_DIR, outputsFileName(invocation.stage));
   const outputs: unknown = JSON.parse(fs.readFileSync(outputsFile, 'utf8'));
-  const files = envFiles(REPO_ROOT, apiBaseUrlsFromOutputs(outputs, naming.stackName));
+  const files = envFiles(
+    REPO_ROOT,
+    apiBaseUrlsFromOutputs(outputs, naming.stackName),
+    apiRegionFromOutputs(outputs, naming.stackName),
+  );
   writeEnvFiles(files);
   for (const { file } of files) console.log(`wrote ${path.relative(REPO_ROOT, file)}`);
   return 0;

@@ -26,6 +26,12 @@ export interface DeploymentConfig {
   readonly lambdaAssetsDir: string;
   /** Days the event bus archive keeps events; 0 = indefinitely (EventBridge's meaning of 0). */
   readonly archiveRetentionDays: number;
+  /**
+   * Routes without authorization (anyone on the internet may call them). Off by default: every
+   * route then requires IAM authorization, i.e. a SigV4-signed request from a principal allowed
+   * `execute-api:Invoke` on the API.
+   */
+  readonly publicApis: boolean;
 }
 
 export interface ConfigSources {
@@ -51,6 +57,7 @@ export function deploymentPrefix(packageJsonFile = path.join(INFRA_DIR, 'package
  * - `logLevel` / `LOG_LEVEL` (default `INFO`);
  * - `paymentGatewayMode` / `PAYMENT_GATEWAY_MODE` (default `random`);
  * - `archiveRetentionDays` / `ARCHIVE_RETENTION_DAYS` (default 30 on `prod`, else 7; 0 = forever);
+ * - `publicApis` / `PUBLIC_APIS` (default false: every route requires IAM authorization);
  * - `LAMBDA_ASSETS_DIR` (default `<repo>/target/lambda`, relative paths resolved from infra/).
  */
 export function resolveDeploymentConfig(sources: ConfigSources, prefix = deploymentPrefix()): DeploymentConfig {
@@ -78,6 +85,8 @@ export function resolveDeploymentConfig(sources: ConfigSources, prefix = deploym
     stage.toLowerCase() === 'prod' ? DEFAULT_ARCHIVE_RETENTION_DAYS.prod : DEFAULT_ARCHIVE_RETENTION_DAYS.other,
   );
 
+  const publicApis = parseBoolean('publicApis / PUBLIC_APIS', setting('publicApis', 'PUBLIC_APIS'), false);
+
   return {
     naming: new Naming(prefix, stage),
     enableTestingApi,
@@ -85,6 +94,7 @@ export function resolveDeploymentConfig(sources: ConfigSources, prefix = deploym
     paymentGatewayMode,
     lambdaAssetsDir,
     archiveRetentionDays,
+    publicApis,
   };
 }
 

@@ -4,12 +4,18 @@ import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { API_SLICES, TESTING_DOMAIN } from './catalogue';
 import type { DeploymentConfig } from './config';
-import { DomainHttpApi } from './constructs/domain-http-api';
+import { DomainHttpApi, routeAuthorizationType } from './constructs/domain-http-api';
 import { EventStorePipe } from './constructs/event-store-pipe';
 import { QueueWorker } from './constructs/queue-worker';
 import { StageDashboard } from './constructs/stage-dashboard';
 import { DOMAINS, type Domain, type RoutingTable } from './routing';
-import { API_URL_OUTPUT_KEYS, REPLAY_OUTPUT_KEYS, ruleArnOutputKey } from './outputs';
+import {
+  API_ACCESS_OUTPUT_KEYS,
+  API_INVOKE_ARN_OUTPUT_KEYS,
+  API_URL_OUTPUT_KEYS,
+  REPLAY_OUTPUT_KEYS,
+  ruleArnOutputKey,
+} from './outputs';
 import { GSI_NAME } from './table-access';
 
 /** Extra environment per worker binary, beyond TABLE_NAME. */
@@ -109,7 +115,19 @@ export class EcommStack extends Stack {
         description: `${domain} API base URL`,
         value: api.url,
       });
+      new CfnOutput(this, API_INVOKE_ARN_OUTPUT_KEYS[domain], {
+        description: `${domain} API routes, for a caller's execute-api:Invoke permission`,
+        value: api.invokeArn,
+      });
     }
+    new CfnOutput(this, API_ACCESS_OUTPUT_KEYS.region, {
+      description: 'Region of the APIs (SigV4 signing region, service execute-api)',
+      value: Aws.REGION,
+    });
+    new CfnOutput(this, API_ACCESS_OUTPUT_KEYS.authorization, {
+      description: 'What the API routes require: AWS_IAM (SigV4-signed requests) or NONE (publicApis)',
+      value: routeAuthorizationType(config),
+    });
 
     this.dashboard = new StageDashboard(this, 'Dashboard', {
       naming,

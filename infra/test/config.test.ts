@@ -57,6 +57,16 @@ describe('resolveDeploymentConfig', () => {
     expect(resolve({}, { ARCHIVE_RETENTION_DAYS: '' }).archiveRetentionDays).toBe(7);
   });
 
+  it('requires IAM authorization unless publicApis / PUBLIC_APIS opens the routes', () => {
+    expect(resolve({}).publicApis).toBe(false);
+    expect(resolve({ stage: 'prod' }).publicApis).toBe(false);
+    expect(resolve({ publicApis: true }).publicApis).toBe(true);
+    expect(resolve({ publicApis: 'true' }).publicApis).toBe(true);
+    expect(resolve({}, { PUBLIC_APIS: 'yes' }).publicApis).toBe(true);
+    expect(resolve({ publicApis: false }, { PUBLIC_APIS: 'true' }).publicApis).toBe(false);
+    expect(() => resolve({ publicApis: 'open' })).toThrow(/publicApis \/ PUBLIC_APIS must be true or false/);
+  });
+
   it.each(['-1', '1.5', '7d', 'forever', '', '1e3'])('rejects archiveRetentionDays %j', (days) => {
     expect(() => resolve({ archiveRetentionDays: days })).toThrow(/archiveRetentionDays.*non-negative integer/);
     if (days !== '') expect(() => resolve({}, { ARCHIVE_RETENTION_DAYS: days })).toThrow(/non-negative integer/);

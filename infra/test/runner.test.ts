@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { missingLambdaAssets } from '../lib/lambda-assets';
 import { cdkArguments, parseInvocation, UsageError } from '../lib/runner/arguments';
 import { planLambdaAssets, writePlaceholderAssets } from '../lib/runner/assets';
-import { apiBaseUrlsFromOutputs, envFiles, writeEnvFiles } from '../lib/runner/env-files';
+import { apiBaseUrlsFromOutputs, apiRegionFromOutputs, envFiles, executeApiRegion, writeEnvFiles } from '../lib/runner/env-files';
 import { EXPECTED_BINARIES, LONG_ODD_STAGE } from './support';
 
 describe('parseInvocation', () => {
@@ -131,6 +131,21 @@ describe('.env files after deploy', () => {
       ].join('\n'),
     );
     fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('adds API_REGION, from the Region output or else the URLs, to every file', () => {
+    expect(apiRegionFromOutputs({ s: { ...outputs['ecommRs-my-test'], Region: 'ap-south-1' } }, 's')).toBe('ap-south-1');
+    expect(apiRegionFromOutputs(outputs, 'ecommRs-my-test')).toBe('eu-west-1');
+    expect(apiRegionFromOutputs(outputs, 'ecommRs-other')).toBeUndefined();
+    expect(executeApiRegion('https://a1b2.execute-api.us-east-2.amazonaws.com/api')).toBe('us-east-2');
+    expect(executeApiRegion('http://127.0.0.1:3000')).toBeUndefined();
+    const files = envFiles('/repo', { Inventory: 'i', Orders: 'o', Payments: 'p' }, 'eu-west-1');
+    expect(files.find((f) => f.file.endsWith(path.join('inventory', '.env')))?.content).toBe(
+      'INVENTORY_API_BASE_URL=i\nAPI_REGION=eu-west-1\n',
+    );
+    expect(files.find((f) => f.file.endsWith(path.join('scripts', '.env')))?.content).toBe(
+      'INVENTORY_API_BASE_URL=i\nORDERS_API_BASE_URL=o\nPAYMENTS_API_BASE_URL=p\nAPI_REGION=eu-west-1\n',
+    );
   });
 
   it('writes no testing .env when the stage has no Testing API', () => {

@@ -1,17 +1,22 @@
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError } from '../lib/runner/arguments';
+import { sigV4Signer } from '../lib/runner/sigv4';
 import {
   ACCEPTED,
   buildSmokePlan,
   checkSmoke,
   DEPLETED,
+  fetchPost,
   formatReport,
   newRunId,
   parseSmokeInvocation,
   readOutputsFile,
   REJECTED,
+  requestSigningFromOutputs,
   restockedUnits,
   runSmoke,
   SmokeConfigError,
@@ -329,11 +334,14 @@ class FakeEngine {
   readonly orders = new Map<string, { body: PlaceOrderBody; status: string }>();
   readonly payments = new Map<string, { paymentStatus: string; paymentRetries: number }>();
   unanswered = false;
+  /** Every call answered 403, as API Gateway answers an unsigned call to an IAM-authorized route. */
+  refused = false;
 
   constructor(private readonly faults: { countEveryLot?: boolean; neverPay?: boolean; dropPayments?: boolean } = {}) {}
 
   readonly post: Post = async (url, body) => {
     if (this.unanswered) return { status: null, body: 'TypeError: fetch failed: ECONNREFUSED' };
+    if (this.refused) return { status: 403, body: '{"message":"Forbidden"}' };
     const request = body as Record<string, unknown>;
     const ok = (status: number, answer: unknown): HttpReply => ({ status, body: JSON.stringify(answer) });
     switch (new URL(url).pathname) {
@@ -455,6 +463,15 @@ describe('runSmoke', () => {
     expect(lines).toContain('smoke: nothing answers at http://127.0.0.1:3000 (TypeError: fetch failed: ECONNREFUSED)');
     expect(lines[lines.length - 1]).toBe('smoke: 0 passed, 1 failed');
   });
+
+  it('stops at once, saying why, when the stage refuses the call (403: unsigned or not allowed)', async () => {
+    const engine = new FakeEngine();
+    engine.refused = true;
+    const { failed, lines } = await runAgainst(engine);
+    expect(failed).toBe(1);
+    expect(lines.some((line) => /refused restockSku with 403 .*SigV4-signed requests only.*execute-api:Invoke/.test(line))).toBe(true);
+    expect(lines[lines.length - 1]).toBe('smoke: 0 passed, 1 failed');
+  });
 });
 
 describe('parseSmokeInvocation', () => {
@@ -537,5 +554,71 @@ describe('targets', () => {
       payments: 'http://127.0.0.1:3000',
       source: '--base-url http://127.0.0.1:3000',
     });
+  });
+});
+
+describe('signing the calls to a deployed stage', () => {
+  const SUITE_CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+  const SUITE_TIME = () => new Date('2015-08-30T12:36:00Z');
+
+  it('reproduces AWS\'s SigV4 test-suite vectors (get-vanilla, post-x-www-form-urlencoded)', async () => {
+    const sign = sigV4Signer({ region: 'us-east-1', service: 'service', credentials: SUITE_CREDENTIALS, now: SUITE_TIME });
+    const get = await sign({ method: 'GET', url: 'https://example.amazonaws.com/', headers: {}, body: '' });
+    expect(get['x-amz-date']).toBe('20150830T123600Z');
+    expect(get.authorization).toBe(
+      'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, ' +
+        'Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
+    );
+    const post = await sign({
+      method: 'POST',
+      url: 'https://example.amazonaws.com/',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'Param1=value1',
+    });
+    expect(post.authorization).toBe(
+      'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, ' +
+        'SignedHeaders=content-type;host;x-amz-date, Signature=ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a',
+    );
+    expect(post.host).toBeUndefined(); // fetch sends Host from the URL
+    expect(post['x-amz-content-sha256']).toBeUndefined();
+  });
+
+  it('sends signed calls (execute-api, the stage\'s region, the session token) only when given a signer', async () => {
+    const seen: http.IncomingHttpHeaders[] = [];
+    const server = http.createServer((request, response) => {
+      seen.push(request.headers);
+      request.resume();
+      request.on('end', () => response.writeHead(202, { 'content-type': 'application/json' }).end('{}'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/inventory/restockSku`;
+      const sign = sigV4Signer({ region: 'eu-west-1', credentials: { ...SUITE_CREDENTIALS, sessionToken: 'SESSION' } });
+      expect((await fetchPost(5_000, sign)(url, { sku: 'X' })).status).toBe(202);
+      expect((await fetchPost(5_000)(url, { sku: 'X' })).status).toBe(202);
+    } finally {
+      server.closeAllConnections(); // fetch keeps connections alive
+      await new Promise((resolve) => server.close(resolve));
+    }
+    const [signed, unsigned] = seen;
+    expect(signed.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature=[0-9a-f]{64}$/,
+    );
+    expect(signed['x-amz-security-token']).toBe('SESSION');
+    expect(unsigned.authorization).toBeUndefined();
+    expect(Object.keys(unsigned).filter((name) => name.startsWith('x-amz-'))).toEqual([]);
+  });
+
+  it('signs unless the stage says its routes are open, in the region of its outputs or URLs', () => {
+    const urls = {
+      InventoryApiUrl: 'https://inv.execute-api.eu-west-1.amazonaws.com/',
+      OrdersApiUrl: 'https://ord.execute-api.eu-west-1.amazonaws.com/',
+      PaymentsApiUrl: 'https://pay.execute-api.eu-west-1.amazonaws.com/',
+    };
+    const at = (outputs: Record<string, string>) => requestSigningFromOutputs({ s: outputs }, 's', 'f');
+    expect(at({ ...urls, Region: 'eu-west-1', ApiAuthorization: 'AWS_IAM' })).toEqual({ region: 'eu-west-1' });
+    expect(at(urls)).toEqual({ region: 'eu-west-1' }); // deployed before these outputs existed
+    expect(at({ ...urls, ApiAuthorization: 'NONE' })).toBeUndefined();
+    expect(() => at({ InventoryApiUrl: 'https://shop.example.com/' })).toThrow(SmokeConfigError);
   });
 });

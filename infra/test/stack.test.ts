@@ -1,8 +1,10 @@
 import { CORS_PREFLIGHT } from '../lib/constructs/domain-http-api';
+import { API_INVOKE_ARN_OUTPUT_KEYS } from '../lib/outputs';
 import {
   asArray,
   nagAcknowledgements,
   referencedId,
+  renderedText,
   resourcesOfType,
   routing,
   synthesize,
@@ -241,13 +243,13 @@ describe('HTTP APIs', () => {
     }
   });
 
-  it('has four APIs with the exact CORS preflight of §11.5', () => {
+  it('has four APIs with the CORS preflight of §11.5, plus the session-token header of signed requests', () => {
     expect(Object.keys(apis)).toHaveLength(4);
     for (const api of Object.values(apis)) {
       expect(api.Properties.CorsConfiguration).toEqual({
         AllowOrigins: ['*'],
         AllowMethods: ['POST', 'OPTIONS'],
-        AllowHeaders: ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Correlation-Id'],
+        AllowHeaders: ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Correlation-Id', 'X-Amz-Security-Token'],
         ExposeHeaders: ['*'],
       });
       expect(api.Properties.CorsConfiguration.AllowCredentials).toBeUndefined();
@@ -364,16 +366,73 @@ describe('alarms', () => {
   });
 });
 
-describe('cdk-nag AWS Solutions checks', () => {
-  it('report no unacknowledged finding (errors or warnings)', () => {
-    expect(unacknowledgedNagFindings(app)).toEqual([]);
+describe('authenticated by default', () => {
+  const apis = resources('AWS::ApiGatewayV2::Api');
+  const routes = resources('AWS::ApiGatewayV2::Route');
+  const open = synthesize('dev', {}, { publicApis: true });
+  const openRoutes = resourcesOfType(open.template, 'AWS::ApiGatewayV2::Route');
+
+  it('requires IAM (SigV4) authorization on every route', () => {
+    expect(Object.keys(routes)).toHaveLength(6);
+    for (const route of Object.values(routes)) {
+      expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
+      expect(route.Properties.AuthorizerId).toBeUndefined();
+    }
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
   });
 
-  it('acknowledge only the two expected rules, each with a specific reason', () => {
+  it('adds no OPTIONS route: API Gateway answers CORS preflights before authorization', () => {
+    for (const template_ of [template, open.template]) {
+      const keys = Object.values(resourcesOfType(template_, 'AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
+      expect(keys.filter((key: string) => !key.startsWith('POST '))).toEqual([]);
+      for (const api of Object.values(resourcesOfType(template_, 'AWS::ApiGatewayV2::Api'))) {
+        expect(api.Properties.CorsConfiguration.AllowMethods).toContain('OPTIONS');
+        expect(api.Properties.CorsConfiguration.AllowHeaders).toEqual(
+          expect.arrayContaining(['Authorization', 'X-Amz-Date', 'X-Amz-Security-Token']),
+        );
+      }
+    }
+  });
+
+  it('opens every route only for a stage configured with publicApis', () => {
+    expect(open.config.publicApis).toBe(true);
+    expect(Object.values(openRoutes).map((r) => r.Properties.RouteKey).sort()).toEqual(
+      Object.values(routes).map((r) => r.Properties.RouteKey).sort(),
+    );
+    for (const route of Object.values(openRoutes)) expect(route.Properties.AuthorizationType).toBe('NONE');
+    expect(synthesize('dev', { PUBLIC_APIS: 'true' }).template.toJSON()).toEqual(open.template.toJSON());
+  });
+
+  it('outputs the region, the routes\' authorization and each API\'s invoke ARN', () => {
+    const outputs = template.findOutputs('*');
+    expect(outputs.Region.Value).toEqual({ Ref: 'AWS::Region' });
+    expect(outputs.ApiAuthorization.Value).toBe('AWS_IAM');
+    expect(open.template.findOutputs('ApiAuthorization').ApiAuthorization.Value).toBe('NONE');
+    for (const [domain, key] of Object.entries(API_INVOKE_ARN_OUTPUT_KEYS)) {
+      const arn = renderedText(outputs[key].Value);
+      const apiId = Object.keys(apis).find((id) => apis[id].Properties.Name.includes(domain));
+      expect(arn).toBe(`arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${${apiId}}/*/*/*`);
+    }
+  });
+});
+
+describe('cdk-nag AWS Solutions checks', () => {
+  it('report no unacknowledged finding (errors or warnings), with or without publicApis', () => {
+    expect(unacknowledgedNagFindings(app)).toEqual([]);
+    expect(unacknowledgedNagFindings(synthesize('dev', {}, { publicApis: true }).app)).toEqual([]);
+  });
+
+  it('acknowledge only the pipe DLQ rule by default, each with a specific reason', () => {
     const acks = nagAcknowledgements(app);
-    expect([...acks.keys()].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-SQS3']);
+    expect([...acks.keys()].sort()).toEqual(['AwsSolutions-SQS3']);
     for (const reasons of acks.values()) {
       for (const reason of reasons) expect(reason.length).toBeGreaterThan(60);
     }
+  });
+
+  it('acknowledge unauthenticated routes (APIG4) only on a stage configured with publicApis', () => {
+    const acks = nagAcknowledgements(synthesize('dev', {}, { publicApis: true }).app);
+    expect([...acks.keys()].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-SQS3']);
+    for (const reason of acks.get('AwsSolutions-APIG4')!) expect(reason).toMatch(/publicApis/);
   });
 });

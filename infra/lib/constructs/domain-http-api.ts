@@ -1,6 +1,7 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,13 +13,24 @@ import type { Domain } from '../routing';
 import { grantApiTableAccess } from '../table-access';
 import { SliceFunction } from './slice-function';
 
-/** CORS preflight exactly as docs/contract.md §11.5 (no credentials, no max-age). */
+/**
+ * CORS preflight as docs/contract.md §11.5 (no credentials, no max-age), plus
+ * `X-Amz-Security-Token`: a SigV4-signed request made with temporary credentials carries it next
+ * to `Authorization` and `X-Amz-Date`. API Gateway answers the OPTIONS preflights of an HTTP API
+ * with a CORS configuration itself, before any authorization, so they need no route and no
+ * signature.
+ */
 export const CORS_PREFLIGHT: apigwv2.CorsPreflightOptions = {
   allowOrigins: ['*'],
   allowMethods: [apigwv2.CorsHttpMethod.POST, apigwv2.CorsHttpMethod.OPTIONS],
-  allowHeaders: ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Correlation-Id'],
+  allowHeaders: ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Correlation-Id', 'X-Amz-Security-Token'],
   exposeHeaders: ['*'],
 };
+
+/** What the routes require: IAM (SigV4) by default, nothing with `publicApis`. */
+export function routeAuthorizationType(config: Pick<DeploymentConfig, 'publicApis'>): 'AWS_IAM' | 'NONE' {
+  return config.publicApis ? 'NONE' : 'AWS_IAM';
+}
 
 /** One JSON line per request, HTTP API `$context` variables only. */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
@@ -49,7 +61,10 @@ export interface DomainHttpApiProps {
 /**
  * One HTTP API per domain: `$default` stage with auto-deploy and access logs, one `POST` route
  * per API slice, Lambda proxy integrations with payload format 2.0. Anything else is API
- * Gateway's 404. No authoriser, as in the contract (docs/contract.md §11.5).
+ * Gateway's 404. Every route requires IAM authorization (a SigV4-signed request by a principal
+ * allowed `execute-api:Invoke`; API Gateway answers 403 otherwise), through the API's default
+ * authorizer, so a route added later is protected too. Only a stage configured with `publicApis`
+ * has open routes, as the original contract had (docs/contract.md §11.5).
  */
 export class DomainHttpApi extends Construct {
   readonly api: apigwv2.HttpApi;
@@ -64,6 +79,7 @@ export class DomainHttpApi extends Construct {
       apiName: config.naming.httpApi(domain),
       description: `${domain} API (${config.naming.qualifier})`,
       corsPreflight: CORS_PREFLIGHT,
+      defaultAuthorizer: config.publicApis ? undefined : new HttpIamAuthorizer(),
       // The default stage is declared below so that it can carry access-log settings.
       createDefaultStage: false,
     });
@@ -96,12 +112,13 @@ export class DomainHttpApi extends Construct {
           payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
         }),
       });
-      for (const route of routes) {
+      // Unauthenticated routes exist only where the stage opted in, so only there is the finding acknowledged.
+      for (const route of config.publicApis ? routes : []) {
         Validations.of(route).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason:
-            'The HTTP contract (docs/contract.md §11.5) has no authorisation: these are the open demo endpoints ' +
-            'that the REST-client collections and scripts call. Adding an authoriser changes the contract.' +
+            'This stage was deployed with publicApis (context publicApis / PUBLIC_APIS): its routes are open on ' +
+            'purpose, as in the original contract (docs/contract.md §11.5). Every other stage requires IAM authorization.' +
             (domain === 'Testing'
               ? ' The Testing API is only deployed where ENABLE_TESTING_API allows it (never on prod by default).'
               : ''),
@@ -114,5 +131,14 @@ export class DomainHttpApi extends Construct {
   /** `https://<api-id>.execute-api.<region>.amazonaws.com/` (trailing slash, as the original). */
   get url(): string {
     return this.stage.url;
+  }
+
+  /**
+   * `arn:<partition>:execute-api:<region>:<account>:<api-id>/<stage>/<method>/<path>` with a
+   * wildcard for stage, method and path (every route of this API): the resource of a caller's
+   * `execute-api:Invoke` permission.
+   */
+  get invokeArn(): string {
+    return this.api.arnForExecuteApi();
   }
 }

@@ -13,8 +13,10 @@ import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { DEFAULT_STAGE } from '../config';
 import { sanitizeStage } from '../naming';
+import { API_ACCESS_OUTPUT_KEYS } from '../outputs';
 import { UsageError } from './arguments';
-import { apiBaseUrlsFromOutputs } from './env-files';
+import { apiBaseUrlsFromOutputs, apiRegionFromOutputs } from './env-files';
+import type { SignRequest } from './sigv4';
 
 export const DEFAULT_TIMEOUT_S = 300;
 export const DEFAULT_POLL_INTERVAL_S = 2;
@@ -29,6 +31,8 @@ export const SMOKE_USAGE = [
   `  --timeout S       how long the run may wait for the restocks, the orders and the invariants (default ${DEFAULT_TIMEOUT_S})`,
   `  --poll-interval S between two rounds of list calls (default ${DEFAULT_POLL_INTERVAL_S})`,
   `  --request-timeout S  one HTTP request (default ${DEFAULT_REQUEST_TIMEOUT_S})`,
+  'Calls to a stage are SigV4-signed with the AWS SDK\'s default credentials (CDK_PROFILE honoured) unless its',
+  'ApiAuthorization output is NONE; calls to --base-url never are.',
   'Exit status: 0 every check passed; 1 a check failed (the report lists each violation); 2 bad usage or configuration.',
 ].join('\n');
 
@@ -168,6 +172,23 @@ export function targetsFromOutputs(outputs: unknown, stackName: string, stage: s
   return { inventory: urls.Inventory!, orders: urls.Orders!, payments: urls.Payments!, source: `${fileLabel} (stack ${stackName})` };
 }
 
+/**
+ * Whether the stage's calls must be SigV4-signed, and for which region: yes unless its
+ * `ApiAuthorization` output says `NONE` (a stage deployed with publicApis), in the region of its
+ * `Region` output or else of its API URLs. `--base-url` (the local engine) is never signed.
+ */
+export function requestSigningFromOutputs(outputs: unknown, stackName: string, fileLabel: string): { readonly region: string } | undefined {
+  const stackOutputs = (outputs as Record<string, Record<string, unknown> | undefined> | null)?.[stackName];
+  if (stackOutputs?.[API_ACCESS_OUTPUT_KEYS.authorization] === 'NONE') return undefined;
+  const region = apiRegionFromOutputs(outputs, stackName);
+  if (region === undefined) {
+    throw new SmokeConfigError(
+      `${fileLabel}: no ${API_ACCESS_OUTPUT_KEYS.region} output and no region in the API URLs, so the calls cannot be signed.`,
+    );
+  }
+  return { region };
+}
+
 /** Reads the outputs document; a missing file means the stage was not deployed from here. */
 export function readOutputsFile(file: string, stage: string): unknown {
   let text: string;
@@ -287,14 +308,20 @@ export interface HttpReply {
 
 export type Post = (url: string, body: unknown) => Promise<HttpReply>;
 
-/** POST JSON with Node's fetch; never throws. */
-export function fetchPost(requestTimeoutMs: number): Post {
+/**
+ * POST JSON with Node's fetch, SigV4-signed by `sign` when given (a deployed stage); never throws.
+ * A signing failure (no credentials, say) is answered like a request that got no answer.
+ */
+export function fetchPost(requestTimeoutMs: number, sign?: SignRequest): Post {
   return async (url, body) => {
     try {
+      const payload = JSON.stringify(body);
+      const unsigned = { 'content-type': 'application/json' };
+      const headers = sign === undefined ? unsigned : await sign({ method: 'POST', url, headers: unsigned, body: payload });
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        headers,
+        body: payload,
         signal: AbortSignal.timeout(requestTimeoutMs),
       });
       return { status: response.status, body: await response.text() };
@@ -687,6 +714,14 @@ export async function runSmoke(options: RunSmokeOptions): Promise<SmokeResult> {
     log(`${elapsed()} restockSku ${lot.lotId} ${lot.units} units${resent ? ' (again)' : ''}: ${reply.status ?? 'no answer'}`);
     if (reply.status === null) {
       log(`smoke: nothing answers at ${targets.inventory} (${reply.body})`);
+      return finish(false);
+    }
+    if (reply.status === 401 || reply.status === 403) {
+      log(
+        `smoke: ${targets.inventory} refused restockSku with ${reply.status} ${reply.body.slice(0, 200)}: the stage's ` +
+          'routes take SigV4-signed requests only; are the AWS credentials missing, expired, or without ' +
+          "execute-api:Invoke on the stage's APIs? (infra/README.md, \"Calling the APIs\")",
+      );
       return finish(false);
     }
   }
