@@ -115,7 +115,7 @@ TEMPLATE = {
             "ApiId": {"Ref": "Api"}, "IntegrationType": "AWS_PROXY",
             "IntegrationUri": {"Fn::GetAtt": ["ApiFunction", "Arn"]}, "PayloadFormatVersion": "2.0"}},
         "ApiRoute": {"Type": "AWS::ApiGatewayV2::Route", "Properties": {
-            "ApiId": {"Ref": "Api"}, "AuthorizationType": "NONE", "RouteKey": "POST /api/v1/things/doIt",
+            "ApiId": {"Ref": "Api"}, "AuthorizationType": "AWS_IAM", "RouteKey": "POST /api/v1/things/doIt",
             "Target": {"Fn::Join": ["", ["integrations/", {"Ref": "ApiIntegration"}]]}}},
         "ApiFunction": {"Type": "AWS::Lambda::Function", "Properties": {
             "Code": {"S3Key": "def456.zip"}, "FunctionName": "t-dev-Api-DoIt", "Timeout": 5}},
@@ -376,6 +376,18 @@ class ModelTest(unittest.TestCase):
 
     def test_stack_name_comes_from_the_template_file(self):
         self.assertEqual(rehearsal.stack_name_of(Path("cdk.out/ecommRs-dev.template.json")), "ecommRs-dev")
+
+    def test_iam_authorization_is_served_unchecked_with_a_note_and_other_authorizers_are_refused(self):
+        self.assertTrue(any("AWS_IAM" in note and "not rehearsed" in note for note in model_of().notes))
+        template = copy.deepcopy(TEMPLATE)
+        template["Resources"]["ApiRoute"]["Properties"]["AuthorizationType"] = "NONE"
+        model = model_of(template)
+        self.assertEqual(len(model.routes), 1)
+        self.assertFalse(any("AWS_IAM" in note for note in model.notes))
+        for authorization in ("CUSTOM", "JWT"):
+            template["Resources"]["ApiRoute"]["Properties"]["AuthorizationType"] = authorization
+            with self.assertRaisesRegex(rehearsal.TemplateError, f"{authorization} authorizers are not rehearsed"):
+                model_of(template)
 
     def test_unrehearsable_wiring_is_refused(self):
         template = copy.deepcopy(TEMPLATE)

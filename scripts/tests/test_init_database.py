@@ -1,4 +1,5 @@
-"""Tests of scripts/init-database: the data set of docs/contract.md §12.2 and the dry run.
+"""Tests of scripts/init-database: the data set of docs/contract.md §12.2, the dry run and the
+SigV4 signing of requests to a deployed stage (AWS's published test-suite vectors).
 
 Run from the repository root: python3 -m unittest discover -s scripts/tests
 """
@@ -6,15 +7,20 @@ Run from the repository root: python3 -m unittest discover -s scripts/tests
 from __future__ import annotations
 
 import contextlib
+import http.server
 import importlib.machinery
 import importlib.util
 import io
 import json
+import os
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
+from unittest import mock
 from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
 
 SCRIPT = Path(__file__).resolve().parent.parent / "init-database"
@@ -227,6 +233,194 @@ class StatusTableTest(unittest.TestCase):
         self.assertRegex(text, r"\(not listed yet\)\s+1\n")
         self.assertRegex(text, r"total\s+3\n")
         self.assertLess(text.index("APPLES"), text.index("GRAPES"))
+
+
+# ---------------------------------------------------------------------------------------------
+# SigV4
+# ---------------------------------------------------------------------------------------------
+
+# The example credentials and request time of AWS's SigV4 test suite (aws-sig-v4-test-suite).
+SUITE_CREDENTIALS = init_database.AwsCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+SUITE_TIME = datetime(2015, 8, 30, 12, 36, 0, tzinfo=timezone.utc)
+SUITE_TOKEN = (
+    "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8Y"
+    "UuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6"
+    "fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQ"
+    "wj2ICCR/oLxBA=="
+)
+API_URL = "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com"
+ENV_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                   "AWS_SESSION_TOKEN": "SESSION"}
+
+
+def suite_sign(method, headers=None, body=b"", credentials=SUITE_CREDENTIALS):
+    return init_database.sigv4_headers(method, "https://example.amazonaws.com/", headers or {}, body, credentials,
+                                       "us-east-1", "service", SUITE_TIME)
+
+
+class SigV4TestSuiteTest(unittest.TestCase):
+    """AWS's published vectors reproduced exactly (region us-east-1, service "service")."""
+
+    def test_get_vanilla(self):
+        headers = suite_sign("GET")
+        self.assertEqual(headers["X-Amz-Date"], "20150830T123600Z")
+        self.assertEqual(
+            headers["Authorization"],
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+            "SignedHeaders=host;x-amz-date, "
+            "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")
+
+    def test_post_x_www_form_urlencoded(self):
+        headers = suite_sign("POST", {"Content-Type": "application/x-www-form-urlencoded"}, b"Param1=value1")
+        self.assertEqual(
+            headers["Authorization"],
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+            "SignedHeaders=content-type;host;x-amz-date, "
+            "Signature=ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a")
+
+    def test_post_sts_header_before_signs_the_session_token(self):
+        credentials = init_database.AwsCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                                                   SUITE_TOKEN)
+        headers = suite_sign("POST", credentials=credentials)
+        self.assertEqual(headers["X-Amz-Security-Token"], SUITE_TOKEN)
+        self.assertEqual(
+            headers["Authorization"],
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+            "SignedHeaders=host;x-amz-date;x-amz-security-token, "
+            "Signature=85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead")
+
+    def test_header_values_are_trimmed_and_query_parameters_sorted(self):
+        trimmed = suite_sign("GET", {"My-Header1": " value1", "My-Header2": '"a   b   c"'})
+        self.assertTrue(trimmed["Authorization"].endswith(
+            "SignedHeaders=host;my-header1;my-header2;x-amz-date, "
+            "Signature=acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736"))
+        query = init_database.sigv4_headers("GET", "https://example.amazonaws.com/?Param2=value2&Param1=value1", {},
+                                            b"", SUITE_CREDENTIALS, "us-east-1", "service", SUITE_TIME)
+        self.assertTrue(query["Authorization"].endswith(
+            "Signature=b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"))
+
+
+class _CapturingHandler(http.server.BaseHTTPRequestHandler):
+    seen: list = []
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        type(self).seen.append({name.lower(): value for name, value in self.headers.items()})
+        body = b'{"skus":[]}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class SigningTargetsTest(unittest.TestCase):
+    def test_the_region_comes_from_an_api_gateway_host(self):
+        self.assertEqual(init_database.execute_api_region(API_URL + "/api/v1/orders/placeOrder"), "eu-west-1")
+        self.assertIsNone(init_database.execute_api_region("http://127.0.0.1:3000"))
+        self.assertIsNone(init_database.execute_api_region("https://shop.example.com"))
+
+    def test_local_urls_are_recognised(self):
+        for url in ("http://127.0.0.1:3000", "http://localhost:3000/x", "http://[::1]:3000", "http://127.0.0.2"):
+            self.assertTrue(init_database.is_local_url(url), url)
+        for url in (API_URL, "http://10.0.0.5:3000", "https://localhost.example.com"):
+            self.assertFalse(init_database.is_local_url(url), url)
+
+    def test_a_local_base_url_is_never_signed(self):
+        for mode in init_database.SIGN_MODES:
+            self.assertIsNone(init_database.request_signer(["http://127.0.0.1:3000"], mode, ENV_CREDENTIALS), mode)
+
+    def test_a_local_base_url_gets_no_authorization_header_even_from_a_signer(self):
+        _CapturingHandler.seen = []
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CapturingHandler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        no_proxy = {name: "" for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY")}
+        try:
+            url = f"http://127.0.0.1:{server.server_address[1]}/api/v1/inventory/listSkus"
+            signer = init_database.RequestSigner(SUITE_CREDENTIALS, fallback_region="eu-west-1")
+            with mock.patch.dict(os.environ, no_proxy):
+                reply = init_database.post_json(url, {}, 5.0, signer=signer)
+                unsigned = init_database.post_json(url, {}, 5.0)
+        finally:
+            server.shutdown()
+            server.server_close()
+        self.assertEqual((reply.status, unsigned.status), (200, 200))
+        for headers in _CapturingHandler.seen:
+            self.assertNotIn("authorization", headers)
+            self.assertFalse([name for name in headers if name.startswith("x-amz-")], headers)
+            self.assertEqual(headers["content-type"], "application/json")
+
+    def test_an_api_gateway_url_is_signed_for_execute_api_in_its_region(self):
+        signer = init_database.request_signer([API_URL, API_URL], "auto", ENV_CREDENTIALS)
+        self.assertIsNotNone(signer)
+        self.assertEqual(signer.credentials.source, "the environment")
+        headers = signer("POST", API_URL + "/api/v1/orders/placeOrder", init_database.REQUEST_HEADERS, b"{}")
+        self.assertEqual(headers["Content-Type"], "application/json")
+        self.assertEqual(headers["X-Amz-Security-Token"], "SESSION")
+        self.assertRegex(
+            headers["Authorization"],
+            r"^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/\d{8}/eu-west-1/execute-api/aws4_request, "
+            r"SignedHeaders=content-type;host;origin;x-amz-date;x-amz-security-token, Signature=[0-9a-f]{64}$")
+        self.assertEqual(headers["Host"], "a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com")
+        self.assertNotIn("Authorization", init_database.REQUEST_HEADERS)
+
+    def test_no_sign_and_other_hosts_in_auto_mode_are_not_signed(self):
+        self.assertIsNone(init_database.request_signer([API_URL], "never", ENV_CREDENTIALS))
+        self.assertIsNone(init_database.request_signer(["https://shop.example.com"], "auto", ENV_CREDENTIALS))
+
+    def test_sign_always_signs_a_custom_domain_in_aws_region(self):
+        signer = init_database.request_signer(["https://shop.example.com"], "always",
+                                              dict(ENV_CREDENTIALS, AWS_REGION="ap-south-1"))
+        headers = signer("POST", "https://shop.example.com/api/v1/inventory/listSkus", {}, b"{}")
+        self.assertIn("/ap-south-1/execute-api/aws4_request", headers["Authorization"])
+        with self.assertRaisesRegex(init_database.ConfigurationError, "AWS_REGION"):
+            init_database.request_signer(["https://shop.example.com"], "always", ENV_CREDENTIALS)
+
+
+class CredentialsTest(unittest.TestCase):
+    def setUp(self):
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        self.home = Path(directory.name)
+        (self.home / ".aws").mkdir()
+
+    def test_the_environment_comes_first(self):
+        (self.home / ".aws" / "credentials").write_text("[default]\naws_access_key_id = FILE\n"
+                                                        "aws_secret_access_key = S\n", encoding="utf-8")
+        credentials = init_database.load_credentials(ENV_CREDENTIALS, self.home)
+        self.assertEqual((credentials.access_key_id, credentials.session_token), ("AKIDEXAMPLE", "SESSION"))
+
+    def test_static_keys_of_aws_profile_from_the_credentials_then_the_config_file(self):
+        (self.home / ".aws" / "credentials").write_text(
+            "[default]\naws_access_key_id = DEFAULTKEY\naws_secret_access_key = S0\n"
+            "[dev]\naws_access_key_id = DEVKEY\naws_secret_access_key = S1\naws_session_token = T1\n",
+            encoding="utf-8")
+        (self.home / ".aws" / "config").write_text(
+            "[profile ops]\naws_access_key_id = OPSKEY\naws_secret_access_key = S2\n", encoding="utf-8")
+        dev = init_database.load_credentials({"AWS_PROFILE": "dev"}, self.home)
+        self.assertEqual((dev.access_key_id, dev.secret_access_key, dev.session_token), ("DEVKEY", "S1", "T1"))
+        self.assertIn("profile dev", dev.source)
+        self.assertEqual(init_database.load_credentials({}, self.home).access_key_id, "DEFAULTKEY")
+        self.assertEqual(init_database.load_credentials({"AWS_PROFILE": "ops"}, self.home).access_key_id, "OPSKEY")
+
+    def test_an_sso_profile_points_to_export_credentials(self):
+        (self.home / ".aws" / "config").write_text("[profile dev]\nsso_session = corp\nregion = eu-west-1\n",
+                                                   encoding="utf-8")
+        with self.assertRaisesRegex(init_database.ConfigurationError,
+                                    r"sso_session.*aws configure export-credentials --profile dev --format env"):
+            init_database.load_credentials({"AWS_PROFILE": "dev"}, self.home)
+
+    def test_no_credentials_is_a_configuration_error_that_mentions_no_sign(self):
+        with self.assertRaisesRegex(init_database.ConfigurationError, "no AWS credentials.*--no-sign"):
+            init_database.load_credentials({}, self.home)
+        with self.assertRaisesRegex(init_database.ConfigurationError, "together"):
+            init_database.load_credentials({"AWS_ACCESS_KEY_ID": "A"}, self.home)
+        with self.assertRaises(init_database.ConfigurationError):
+            init_database.request_signer([API_URL], "auto", {"HOME": str(self.home)}, self.home)
 
 
 if __name__ == "__main__":
