@@ -6,8 +6,16 @@
 //    sent as part of the body by both). The hook below hands the uncommented line to httpyac's
 //    own `??` assertion parser, so every httpyac assertion form works.
 // 2. Environments: `$default` (no environment selected) and `local` talk to the embedded engine
-//    (`ecomm serve`, default address 127.0.0.1:3000); `aws` reads the base URLs from the `.env`
-//    file that `cd infra && npm run deploy <stage>` writes next to each domain's .http files.
+//    (`ecomm serve`, default address 127.0.0.1:3000); `aws` reads the base URLs (and the region)
+//    from the `.env` file that `cd infra && npm run deploy <stage>` writes next to each domain's
+//    .http files.
+// 3. Signing: every request except the CORS preflights carries `Authorization: {{awsAuthorization}}`
+//    as its last header. In `aws` that is httpyac's SigV4 form, `AWS <key id> <secret> token:<session
+//    token> region:<region> service:execute-api`, which httpyac replaces with a signature; the
+//    credentials are AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN of the process
+//    environment, or of a git-ignored `aws.env` in this folder. Everywhere else it is empty, and
+//    the empty header is dropped. Signing happens when httpyac fills in the Authorization header,
+//    so headers after it would be signed before their variables are filled in: keep it last.
 
 const LOCAL_BASE_URL = 'http://127.0.0.1:3000';
 
@@ -19,22 +27,78 @@ const localEnvironment = {
 };
 
 // httpyac loads the `.env` of the .http file's folder by itself; these references resolve from it.
+// The credentials default to the process environment; an `aws.env` (or `.env`) file overrides them.
 const awsEnvironment = {
   inventoryBaseUrl: '{{INVENTORY_API_BASE_URL}}',
   ordersBaseUrl: '{{ORDERS_API_BASE_URL}}',
   paymentsBaseUrl: '{{PAYMENTS_API_BASE_URL}}',
   testingBaseUrl: '{{TESTING_API_BASE_URL}}',
+  API_REGION: '',
+  AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID || '',
+  AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY || '',
+  AWS_SESSION_TOKEN: process.env.AWS_SESSION_TOKEN || '',
 };
 
+const AWS_AUTHORIZATION =
+  'AWS {{AWS_ACCESS_KEY_ID}} {{AWS_SECRET_ACCESS_KEY}} token:{{AWS_SESSION_TOKEN}} region:{{API_REGION}} service:execute-api';
+const SIGV4_PARAMETER = /^(token|region|service):/iu;
 const COMMENTED_ASSERTION = /^\s*#\s+(\?\?\s.*)$/u;
+
+/**
+ * `AWS <key id> <secret> token:… region:… service:…` without its empty parameters: httpyac's
+ * parser would take `token:` followed by ` region:eu-west-1` for a token named `region:eu-west-1`.
+ * Without a region it is read from the host (`<id>.execute-api.<region>.amazonaws.com`). Missing
+ * credentials stop the request here rather than sending a request signed with nonsense.
+ */
+function normalizeAwsAuthorization(text) {
+  const [scheme, accessKeyId = '', secretAccessKey = '', ...parameters] = text.trim().split(/\s+/u);
+  if (!accessKeyId || !secretAccessKey || SIGV4_PARAMETER.test(accessKeyId) || SIGV4_PARAMETER.test(secretAccessKey)) {
+    throw new Error(
+      'environment aws: no AWS credentials to sign with. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY ' +
+        '(and AWS_SESSION_TOKEN) in the environment httpyac runs in, e.g. ' +
+        '`eval "$(aws configure export-credentials --format env)"`, or in _restclient/aws.env (git-ignored). ' +
+        'See _restclient/README.md, "Signing requests".'
+    );
+  }
+  const given = parameters.filter(parameter => !/^(token|region|service):$/iu.test(parameter));
+  return [scheme, accessKeyId, secretAccessKey, ...given].join(' ');
+}
 
 module.exports = {
   environments: {
+    $shared: { awsAuthorization: '' },
     $default: localEnvironment,
     local: localEnvironment,
     aws: awsEnvironment,
   },
   configureHooks(api) {
+    // `awsAuthorization` of `aws` comes last, after http-client(.private).env.json and the .env
+    // files: JetBrains' environment `aws` (scripts/restclient-aws-env) sets it empty, as that client
+    // cannot sign, and must not switch httpyac's signing off.
+    api.hooks.provideVariables.addHook('awsSigV4Authorization', async environments =>
+      environments && environments.includes('aws') ? { awsAuthorization: AWS_AUTHORIZATION } : {}
+    );
+    api.hooks.replaceVariable.addHook(
+      'awsSigV4Parameters',
+      async (text, type) =>
+        typeof text === 'string' && typeof type === 'string' && type.toLowerCase() === 'authorization' && /^\s*aws(\s|$)/iu.test(text)
+          ? normalizeAwsAuthorization(text)
+          : text,
+      { before: ['aws'] }
+    );
+    // An empty Authorization (every environment but aws) is not sent at all.
+    api.hooks.onRequest.addHook(
+      'dropEmptyAuthorization',
+      async request => {
+        for (const name of Object.keys(request.headers || {})) {
+          const value = request.headers[name];
+          if (name.toLowerCase() === 'authorization' && (value === undefined || value === null || String(value).trim() === '')) {
+            delete request.headers[name];
+          }
+        }
+      },
+      { after: ['requestVariableReplacer'] }
+    );
     api.hooks.parse.addHook(
       'commentedAssertion',
       async (getLineReader, context) => {
