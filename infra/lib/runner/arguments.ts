@@ -35,6 +35,43 @@ export function parseInvocation(args: readonly string[], env: NodeJS.ProcessEnv)
   }
 }
 
+/**
+ * The arguments of a runner script with options (`npm run replay|smoke [stage] [--option ...]`):
+ * a stray `--` (from `npm run x -- …`) dropped, and the leading stage argument, if any, apart.
+ */
+export function splitStageArgument(args: readonly string[]): { stageArgument?: string; options: string[] } {
+  const tokens = args.filter((arg) => arg !== '--');
+  if (tokens[0] !== undefined && !tokens[0].startsWith('-')) {
+    return { stageArgument: tokens[0], options: tokens.slice(1) };
+  }
+  return { options: tokens };
+}
+
+/** An option token split at its first `=` (`--option=value`); other tokens are their own name. */
+export function splitOption(token: string): { option: string; inline?: string } {
+  const equals = token.startsWith('--') ? token.indexOf('=') : -1;
+  return equals > 0 ? { option: token.slice(0, equals), inline: token.slice(equals + 1) } : { option: token };
+}
+
+/**
+ * The value of the single-valued `option` found at `tokens[index]`: its inline value, or the next
+ * token (which then is consumed: `next` is the index of the last token read). `fail`s when the
+ * value is missing, empty, or (not inline) another option.
+ */
+export function optionValue(
+  tokens: readonly string[],
+  index: number,
+  option: string,
+  inline: string | undefined,
+  fail: (message: string) => never,
+): { value: string; next: number } {
+  const value = inline ?? tokens[index + 1];
+  if (value === undefined || value === '' || (inline === undefined && value.startsWith('--'))) {
+    fail(`${option} needs a value`);
+  }
+  return { value, next: inline === undefined ? index + 1 : index };
+}
+
 export function outputsFileName(stage: string): string {
   return `outputs.${stage}.json`;
 }

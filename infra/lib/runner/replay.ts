@@ -19,7 +19,7 @@ import { DEFAULT_STAGE } from '../config';
 import { boundedName, sanitizeStage } from '../naming';
 import { REPLAY_OUTPUT_KEYS, ruleArnOutputKey } from '../outputs';
 import type { RoutedWorker } from '../routing';
-import { UsageError } from './arguments';
+import { UsageError, optionValue, splitOption, splitStageArgument } from './arguments';
 
 export const REPLAY_USAGE = [
   'usage: npm run replay [stage] -- --from <ISO 8601 time> --to <ISO 8601 time>',
@@ -70,34 +70,23 @@ export function parseReplayInvocation(
   const fail = (message: string): never => {
     throw new UsageError(`${message}\n${REPLAY_USAGE}`);
   };
-  const tokens = args.filter((arg) => arg !== '--');
-  let index = 0;
-  let stageArgument: string | undefined;
-  if (tokens[0] !== undefined && !tokens[0].startsWith('-')) {
-    stageArgument = tokens[0];
-    index = 1;
-  }
+  const { stageArgument, options: tokens } = splitStageArgument(args);
 
   const values: Partial<Record<'--from' | '--to' | '--name', string>> = {};
   const rules: string[] = [];
   let rulesGiven = false;
   let dryRun = false;
-  for (; index < tokens.length; index++) {
+  for (let index = 0; index < tokens.length; index++) {
     const token = tokens[index];
-    const equals = token.startsWith('--') ? token.indexOf('=') : -1;
-    const option = equals > 0 ? token.slice(0, equals) : token;
-    const inline = equals > 0 ? token.slice(equals + 1) : undefined;
+    const { option, inline } = splitOption(token);
     switch (option) {
       case '--from':
       case '--to':
       case '--name': {
         if (values[option] !== undefined) fail(`${option} given twice`);
-        const value = inline ?? tokens[index + 1];
-        if (value === undefined || value === '' || (inline === undefined && value.startsWith('--'))) {
-          fail(`${option} needs a value`);
-        }
-        if (inline === undefined) index++;
+        const { value, next } = optionValue(tokens, index, option, inline, fail);
         values[option] = value;
+        index = next;
         break;
       }
       case '--rules': {

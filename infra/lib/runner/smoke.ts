@@ -14,7 +14,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { DEFAULT_STAGE } from '../config';
 import { sanitizeStage } from '../naming';
 import { API_ACCESS_OUTPUT_KEYS } from '../outputs';
-import { UsageError } from './arguments';
+import { UsageError, optionValue, splitOption, splitStageArgument } from './arguments';
 import { apiBaseUrlsFromOutputs, apiRegionFromOutputs } from './env-files';
 import type { SignRequest } from './sigv4';
 
@@ -70,30 +70,19 @@ export function parseSmokeInvocation(args: readonly string[], env: NodeJS.Proces
   const fail = (message: string): never => {
     throw new UsageError(`${message}\n${SMOKE_USAGE}`);
   };
-  const tokens = args.filter((arg) => arg !== '--');
-  let index = 0;
-  let stageArgument: string | undefined;
-  if (tokens[0] !== undefined && !tokens[0].startsWith('-')) {
-    stageArgument = tokens[0];
-    index = 1;
-  }
+  const { stageArgument, options: tokens } = splitStageArgument(args);
   const values: Partial<Record<string, string>> = {};
   const OPTIONS = ['--base-url', '--timeout', '--poll-interval', '--request-timeout'];
-  for (; index < tokens.length; index++) {
+  for (let index = 0; index < tokens.length; index++) {
     const token = tokens[index];
-    const equals = token.startsWith('--') ? token.indexOf('=') : -1;
-    const option = equals > 0 ? token.slice(0, equals) : token;
-    const inline = equals > 0 ? token.slice(equals + 1) : undefined;
+    const { option, inline } = splitOption(token);
     if (!OPTIONS.includes(option)) {
       fail(option.startsWith('-') ? `Unknown option ${option}` : `Unexpected argument ${JSON.stringify(token)}`);
     }
     if (values[option] !== undefined) fail(`${option} given twice`);
-    const value = inline ?? tokens[index + 1];
-    if (value === undefined || value === '' || (inline === undefined && value.startsWith('--'))) {
-      fail(`${option} needs a value`);
-    }
-    if (inline === undefined) index++;
+    const { value, next } = optionValue(tokens, index, option, inline, fail);
     values[option] = value;
+    index = next;
   }
 
   let baseUrl: string | undefined;
