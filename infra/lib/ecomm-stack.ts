@@ -1,6 +1,7 @@
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { API_SLICES, TESTING_DOMAIN } from './catalogue';
 import type { DeploymentConfig } from './config';
@@ -43,6 +44,7 @@ export class EcommStack extends Stack {
   readonly workers: QueueWorker[] = [];
   readonly apis: Partial<Record<Domain, DomainHttpApi>> = {};
   readonly dashboard: StageDashboard;
+  readonly pageTokenSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: EcommStackProps) {
     const { config, routing, ...stackProps } = props;
@@ -106,10 +108,29 @@ export class EcommStack extends Stack {
       );
     }
 
+    // Signs the list APIs' nextTokens (HMAC-SHA256), so a client cannot forge or alter one.
+    this.pageTokenSecret = new secretsmanager.Secret(this, 'PageTokenSecret', {
+      description: `Signs the list APIs' nextTokens (${naming.qualifier})`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.pageTokenSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The secret only signs pagination tokens and is resolved into the list functions at deploy time. ' +
+        'Rotating it means changing it and redeploying; outstanding nextTokens then get 400 and clients start their listing again.',
+    });
+
     for (const domain of DOMAINS) {
       if (domain === TESTING_DOMAIN && !config.enableTestingApi) continue;
       const slices = API_SLICES.filter((slice) => slice.domain === domain);
-      const api = new DomainHttpApi(this, `${domain}Api`, { domain, slices, config, table: this.table });
+      const api = new DomainHttpApi(this, `${domain}Api`, {
+        domain,
+        slices,
+        config,
+        table: this.table,
+        pageTokenSecret: this.pageTokenSecret,
+      });
       this.apis[domain] = api;
       new CfnOutput(this, API_URL_OUTPUT_KEYS[domain], {
         description: `${domain} API base URL`,

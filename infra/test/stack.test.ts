@@ -203,6 +203,26 @@ describe('Lambdas', () => {
     expect(functions[withMode[0]].Properties.Environment.Variables.PAYMENT_GATEWAY_MODE).toBe('random');
   });
 
+  it('gives only the three list APIs the page token secret, as a deploy-time dynamic reference', () => {
+    const secrets = template.findResources('AWS::SecretsManager::Secret');
+    expect(Object.keys(secrets)).toHaveLength(1);
+    const [secretId] = Object.keys(secrets);
+    expect(secrets[secretId].Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
+    const withSecret = Object.keys(functions).filter(
+      (id) => functions[id].Properties.Environment.Variables.PAGE_TOKEN_SECRET !== undefined,
+    );
+    expect(withSecret.map(binaryOf).sort()).toEqual([
+      'inventory-list-skus-api',
+      'orders-list-orders-api',
+      'payments-list-order-payments-api',
+    ]);
+    for (const id of withSecret) {
+      expect(renderedText(functions[id].Properties.Environment.Variables.PAGE_TOKEN_SECRET)).toBe(
+        `{{resolve:secretsmanager:\${${secretId}}:SecretString:::}}`,
+      );
+    }
+  });
+
   it('takes log level and gateway mode from the deployment settings', () => {
     const { template: custom } = synthesize('dev', { LOG_LEVEL: 'DEBUG', PAYMENT_GATEWAY_MODE: 'always-accept' });
     const fns = Object.values(resourcesOfType(custom, 'AWS::Lambda::Function'));
@@ -422,9 +442,9 @@ describe('cdk-nag AWS Solutions checks', () => {
     expect(unacknowledgedNagFindings(synthesize('dev', {}, { publicApis: true }).app)).toEqual([]);
   });
 
-  it('acknowledge only the pipe DLQ rule by default, each with a specific reason', () => {
+  it('acknowledge only the pipe DLQ rule and the page token secret\'s rotation by default, each with a specific reason', () => {
     const acks = nagAcknowledgements(app);
-    expect([...acks.keys()].sort()).toEqual(['AwsSolutions-SQS3']);
+    expect([...acks.keys()].sort()).toEqual(['AwsSolutions-SMG4', 'AwsSolutions-SQS3']);
     for (const reasons of acks.values()) {
       for (const reason of reasons) expect(reason.length).toBeGreaterThan(60);
     }
@@ -432,7 +452,7 @@ describe('cdk-nag AWS Solutions checks', () => {
 
   it('acknowledge unauthenticated routes (APIG4) only on a stage configured with publicApis', () => {
     const acks = nagAcknowledgements(synthesize('dev', {}, { publicApis: true }).app);
-    expect([...acks.keys()].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-SQS3']);
+    expect([...acks.keys()].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-SMG4', 'AwsSolutions-SQS3']);
     for (const reason of acks.get('AwsSolutions-APIG4')!) expect(reason).toMatch(/publicApis/);
   });
 });

@@ -55,6 +55,8 @@ TEMPLATE = {
             "TimeToLiveSpecification": {"AttributeName": "expiresAt", "Enabled": True},
         }},
         "Bus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": "t-dev-Bus"}},
+        "Secret": {"Type": "AWS::SecretsManager::Secret", "Properties": {
+            "GenerateSecretString": {"ExcludePunctuation": True, "PasswordLength": 64}}},
         "PipeDlq": {"Type": "AWS::SQS::Queue", "Properties": {"MessageRetentionPeriod": 1209600}},
         "Pipe": {"Type": "AWS::Pipes::Pipe", "Properties": {
             "Source": {"Fn::GetAtt": ["TableCD117FA1", "StreamArn"]},
@@ -336,6 +338,17 @@ class ResolverTest(unittest.TestCase):
     def test_nested_values_resolve_and_plain_values_stay(self):
         value = {"a": [{"Ref": "Bus"}, 1, None], "b": {"c": {"Fn::GetAtt": ["WorkerQueue", "QueueName"]}}}
         self.assertEqual(self.resolver.resolve(value), {"a": ["t-dev-Bus", 1, None], "b": {"c": "t-dev-Worker-Queue"}})
+
+    def test_secrets_manager_references_get_one_drawn_value_per_secret(self):
+        reference = {"Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": "Secret"}, ":SecretString:::}}"]]}
+        resolved = self.resolver.resolve_dynamic_references(
+            self.resolver.resolve({"A": reference, "B": reference, "TABLE_NAME": {"Ref": "TableCD117FA1"}}))
+        self.assertEqual(resolved["A"], resolved["B"])
+        self.assertGreaterEqual(len(resolved["A"]), 32)
+        self.assertNotIn("resolve", resolved["A"])
+        self.assertEqual(resolved["TABLE_NAME"], "t-dev-Table")
+        with self.assertRaises(rehearsal.TemplateError):
+            self.resolver.resolve_dynamic_references({"A": "{{resolve:secretsmanager:Bus:SecretString:::}}"})
 
     def test_what_it_cannot_resolve_is_an_error(self):
         for value in ({"Fn::If": ["c", 1, 2]}, {"Ref": "Nope"}, {"Fn::GetAtt": ["WorkerQueue", "Nope"]}):

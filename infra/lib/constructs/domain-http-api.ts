@@ -6,6 +6,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ApiSlice } from '../catalogue';
 import type { DeploymentConfig } from '../config';
@@ -56,6 +57,20 @@ export interface DomainHttpApiProps {
   readonly slices: readonly ApiSlice[];
   readonly config: DeploymentConfig;
   readonly table: dynamodb.ITable;
+  /** Signs the list APIs' `nextToken`s (`PAGE_TOKEN_SECRET` of every query slice). */
+  readonly pageTokenSecret: secretsmanager.ISecret;
+}
+
+/** The environment of an API slice's function: the table, and for a list API the page token secret. */
+export function apiEnvironment(
+  slice: Pick<ApiSlice, 'tableAccess'>,
+  tableName: string,
+  pageTokenSecret: secretsmanager.ISecret,
+): Record<string, string> {
+  return slice.tableAccess.kind === 'query'
+    ? // A dynamic reference, resolved by CloudFormation at deploy time: the template holds no secret.
+      { TABLE_NAME: tableName, PAGE_TOKEN_SECRET: pageTokenSecret.secretValue.unsafeUnwrap() }
+    : { TABLE_NAME: tableName };
 }
 
 /**
@@ -102,7 +117,7 @@ export class DomainHttpApi extends Construct {
         domain,
         slice: slice.slice,
         config,
-        environment: { TABLE_NAME: table.tableName },
+        environment: apiEnvironment(slice, table.tableName, props.pageTokenSecret),
       });
       grantApiTableAccess(sliceFunction.role, table, slice.tableAccess);
       const routes = this.api.addRoutes({

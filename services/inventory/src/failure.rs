@@ -4,7 +4,7 @@ use contracts::IncomingEventError;
 use contracts::events::DUPLICATE_EVENT_RAISED_ERROR;
 use kernel::failure::{Classification, Failure};
 use kernel::http::BodyError;
-use kernel::table::{CancellationReason, Key, TableError};
+use kernel::table::{CancellationReason, Key, PageTokenError, TableError};
 
 use crate::records::AllocationStatus;
 
@@ -43,6 +43,9 @@ pub enum InventoryFailure {
 
     #[error("a stored SKU could not be read")]
     UnreadableSku(#[source] serde_dynamo::Error),
+
+    #[error("the listSkus nextToken was refused")]
+    RefusedPageToken(#[source] PageTokenError),
 
     #[error("the event {key} was already raised")]
     DuplicateEventRaised { key: Key },
@@ -87,7 +90,8 @@ impl Failure for InventoryFailure {
             Self::InvalidRequest(_)
             | Self::InvalidEvent(_)
             | Self::UnbuildableItem { .. }
-            | Self::InvalidStoredAllocation { .. } => Classification::INVALID_ARGUMENTS,
+            | Self::InvalidStoredAllocation { .. }
+            | Self::RefusedPageToken(_) => Classification::INVALID_ARGUMENTS,
             Self::Storage { .. } | Self::UnreadableSku(_) => Classification::UNRECOGNIZED,
             Self::DuplicateEventRaised { .. } => {
                 Classification::permanent(DUPLICATE_EVENT_RAISED_ERROR)

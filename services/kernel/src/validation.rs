@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Deserializer, Serializer};
 
-use crate::table::ListQuery;
+use crate::table::{ListQuery, PageToken};
 
 /// The largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
 pub const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
@@ -41,6 +41,8 @@ pub enum ValueError {
     OutOfRange { min: String, max: String },
     #[error("must be a finite number")]
     NotFinite,
+    #[error("a nextToken pages through a whole list, so it cannot come with a selector")]
+    PageOfOneItem,
 }
 
 /// The longest id or name any API accepts, in UTF-16 code units (at most 3 UTF-8 bytes each).
@@ -90,6 +92,7 @@ impl From<ValueError> for validator::ValidationError {
             ValueError::NotFinite => "not_finite",
             ValueError::OutsideStorableRange => "outside_storable_range",
             ValueError::TooDeep { .. } => "too_deep",
+            ValueError::PageOfOneItem => "page_of_one_item",
         };
         validator::ValidationError::new(code).with_message(error.to_string().into())
     }
@@ -259,6 +262,9 @@ pub struct PageBody {
     #[serde(default, deserialize_with = "present")]
     #[validate(custom(function = "js_limit"))]
     pub limit: Option<f64>,
+    /// The `nextToken` of the previous page (absent: the first page).
+    #[serde(default, deserialize_with = "present")]
+    pub next_token: Option<String>,
 }
 
 impl PageBody {
@@ -270,7 +276,12 @@ impl PageBody {
     /// The list query of this page with a list API's optional selector: the selector's one
     /// item, or one page with the defaults of what is absent.
     pub fn into_query<K>(self, selector: Option<K>) -> Result<ListQuery<K>, ValueError> {
-        Ok(ListQuery::new(selector, self.sort_direction, self.limit()?))
+        let next_token = self
+            .next_token
+            .as_deref()
+            .map(PageToken::parse)
+            .transpose()?;
+        ListQuery::new(selector, self.sort_direction, self.limit()?, next_token)
     }
 }
 

@@ -34,7 +34,9 @@ use contracts::events::EVENT_TYPE_NAME;
 use kernel::clock::{Clock, SystemClock, epoch_millis};
 use kernel::http::{ApiHandler, ApiRequest};
 use kernel::sqs::WorkerHandler;
-use kernel::table::{Item, Key, Put, Query, Table, TableError, TransactItem, Update, get_s};
+use kernel::table::{
+    Item, Key, PageTokens, Put, Query, QueryPage, Table, TableError, TransactItem, Update, get_s,
+};
 use local::routing::RoutingTable;
 use payments::gateway::{FakePaymentGateway, GatewayMode, PaymentGateway};
 use store_dynamodb::DynamoDbTable;
@@ -140,7 +142,7 @@ impl Table for StreamTap {
         Ok(())
     }
 
-    async fn query(&self, query: Query) -> Result<Vec<Item>, TableError> {
+    async fn query(&self, query: Query) -> Result<QueryPage, TableError> {
         self.table.query(query).await
     }
 }
@@ -184,7 +186,7 @@ impl Shop {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let gateway: Arc<dyn PaymentGateway> =
             Arc::new(FakePaymentGateway::new(GatewayMode::AlwaysAccept));
-        let apis = local::slices::api_routes(&table, &clock)
+        let apis = local::slices::api_routes(&table, &clock, &PageTokens::new(b"bench"))
             .into_iter()
             .collect();
         let workers = local::slices::workers(&table, &clock, &gateway)
@@ -197,7 +199,10 @@ impl Shop {
             routing: RoutingTable::load()?,
             apis,
             workers,
-            list_orders: Arc::new(orders::list_orders_api::controller(raw)),
+            list_orders: Arc::new(orders::list_orders_api::controller(
+                raw,
+                PageTokens::new(b"bench"),
+            )),
             seq: AtomicU64::new(0),
         })
     }

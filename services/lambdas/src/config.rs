@@ -2,6 +2,7 @@
 
 use std::num::ParseIntError;
 
+use kernel::table::PageTokens;
 use payments::gateway::{GatewayMode, UnknownGatewayMode};
 
 /// The table every function reads and writes.
@@ -10,6 +11,8 @@ pub const TABLE_NAME: &str = "TABLE_NAME";
 pub const PAYMENT_GATEWAY_MODE: &str = "PAYMENT_GATEWAY_MODE";
 /// Optional seed of the random gateway mode; overrides a seed given in the mode.
 pub const PAYMENT_GATEWAY_SEED: &str = "PAYMENT_GATEWAY_SEED";
+/// The secret the list APIs sign their `nextToken`s with (the stage's, from Secrets Manager).
+pub const PAGE_TOKEN_SECRET: &str = "PAGE_TOKEN_SECRET";
 
 /// Why the environment does not configure the function.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +47,38 @@ impl TableConfig {
         let table_name =
             non_blank(lookup, TABLE_NAME).ok_or(ConfigError::Missing { name: TABLE_NAME })?;
         Ok(Self { table_name })
+    }
+}
+
+/// Configuration of the three list APIs: the table and the page token secret.
+#[derive(Clone)]
+pub struct ListApiConfig {
+    pub table: TableConfig,
+    pub page_tokens: PageTokens,
+}
+
+impl std::fmt::Debug for ListApiConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListApiConfig")
+            .field("table", &self.table)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ListApiConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(&process_env)
+    }
+
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let table = TableConfig::from_lookup(lookup)?;
+        let secret = non_blank(lookup, PAGE_TOKEN_SECRET).ok_or(ConfigError::Missing {
+            name: PAGE_TOKEN_SECRET,
+        })?;
+        Ok(Self {
+            table,
+            page_tokens: PageTokens::new(secret.as_bytes()),
+        })
     }
 }
 
@@ -117,6 +152,30 @@ mod tests {
             TableConfig {
                 table_name: "t".to_owned()
             }
+        );
+    }
+
+    #[test]
+    fn the_list_apis_need_a_page_token_secret() {
+        for lookup in [
+            env(&[(TABLE_NAME, "t")]),
+            env(&[(TABLE_NAME, "t"), (PAGE_TOKEN_SECRET, " ")]),
+        ] {
+            let error = ListApiConfig::from_lookup(&lookup).unwrap_err();
+            assert!(matches!(
+                error,
+                ConfigError::Missing {
+                    name: PAGE_TOKEN_SECRET
+                }
+            ));
+        }
+        let config =
+            ListApiConfig::from_lookup(&env(&[(TABLE_NAME, "t"), (PAGE_TOKEN_SECRET, "hush")]))
+                .unwrap();
+        assert_eq!(config.table.table_name, "t");
+        assert!(
+            !format!("{config:?}").contains("hush"),
+            "the secret is not logged"
         );
     }
 

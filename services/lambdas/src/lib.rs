@@ -23,7 +23,7 @@ use kernel::table::Table;
 use store_dynamodb::DynamoDbTable;
 
 pub use api::run_api;
-pub use config::{ConfigError, PaymentWorkerConfig, TableConfig};
+pub use config::{ConfigError, ListApiConfig, PaymentWorkerConfig, TableConfig};
 pub use logging::init_tracing;
 pub use worker::run_worker;
 
@@ -61,6 +61,16 @@ impl FunctionConfig for TableConfig {
     }
 }
 
+impl FunctionConfig for ListApiConfig {
+    fn from_env() -> Result<Self, ConfigError> {
+        ListApiConfig::from_env()
+    }
+
+    fn table(&self) -> &TableConfig {
+        &self.table
+    }
+}
+
 impl FunctionConfig for PaymentWorkerConfig {
     fn from_env() -> Result<Self, ConfigError> {
         PaymentWorkerConfig::from_env()
@@ -77,6 +87,13 @@ pub fn serve_api<H: ApiHandler + 'static>(
     wire: impl FnOnce(Arc<dyn Table>, Arc<dyn Clock>) -> H,
 ) -> Result<(), Error> {
     serve(|table, clock, _: &TableConfig| wire(table, clock), run_api)
+}
+
+/// Runs an API slice that also reads its own configuration `C` (the list APIs' page tokens).
+pub fn serve_api_with<C: FunctionConfig, H: ApiHandler + 'static>(
+    wire: impl FnOnce(Arc<dyn Table>, Arc<dyn Clock>, &C) -> H,
+) -> Result<(), Error> {
+    serve(wire, run_api)
 }
 
 /// Runs a worker slice wired from the table and the clock, like [`serve_api`].

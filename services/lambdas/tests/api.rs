@@ -115,7 +115,10 @@ fn sku_item() -> kernel::table::Item {
 async fn a_real_controller_answers_200_with_its_json() {
     let table = Arc::new(ScriptedTable::new());
     table.then(Scripted::Items(vec![sku_item()]));
-    let controller = inventory::list_skus_api::controller(table.clone());
+    let controller = inventory::list_skus_api::controller(
+        table.clone(),
+        kernel::table::PageTokens::new(b"test"),
+    );
     let response = handle_api(&controller, request(Some(r#"{"limit":2}"#), false)).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
@@ -134,7 +137,10 @@ async fn a_real_controller_answers_200_with_its_json() {
 async fn a_real_controller_accepts_a_base64_body() {
     let table = Arc::new(ScriptedTable::new());
     table.then(Scripted::Items(Vec::new()));
-    let controller = inventory::list_skus_api::controller(table.clone());
+    let controller = inventory::list_skus_api::controller(
+        table.clone(),
+        kernel::table::PageTokens::new(b"test"),
+    );
     let response = handle_api(&controller, request(Some("eyJsaW1pdCI6Mn0="), true)).await;
     assert_eq!(response.status(), 200);
     assert_eq!(text(response.body()), r#"{"skus":[]}"#);
@@ -143,7 +149,10 @@ async fn a_real_controller_accepts_a_base64_body() {
 #[tokio::test]
 async fn a_real_controller_answers_400_without_a_body_and_touches_nothing() {
     let table = Arc::new(ScriptedTable::new());
-    let controller = inventory::list_skus_api::controller(table.clone());
+    let controller = inventory::list_skus_api::controller(
+        table.clone(),
+        kernel::table::PageTokens::new(b"test"),
+    );
     let response = handle_api(&controller, request(None, false)).await;
     assert_eq!(response.status(), 400);
     assert_eq!(text(response.body()), r#"{"message":"Bad Request"}"#);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kernel::clock::{Clock, SystemClock};
-use kernel::table::Table;
+use kernel::table::{PageTokens, Table};
 use payments::gateway::{FakePaymentGateway, PaymentGateway};
 use store_sqlite::{Durability, QueueConfig, SqliteStore, StoreError, StoreOptions};
 use tokio::net::TcpListener;
@@ -33,6 +33,12 @@ pub enum EngineError {
     },
     #[error("the payment gateway seed in {path} cannot be read or kept")]
     PaymentSeed {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the page token secret in {path} cannot be read or kept")]
+    PageTokenSecret {
         path: String,
         #[source]
         source: std::io::Error,
@@ -136,6 +142,9 @@ pub fn open_store(args: &StoreArgs, durability: Durability) -> Result<SqliteStor
 /// File in the data directory keeping the random gateway's seed.
 pub const PAYMENT_SEED_FILE: &str = "payment-gateway-seed";
 
+/// File in the data directory keeping the secret that signs the list APIs' `nextToken`s.
+pub const PAGE_TOKEN_SECRET_FILE: &str = "page-token-secret";
+
 /// The random gateway's seed for this data directory: read if kept, else drawn and kept.
 ///
 /// The fake gateway answers each idempotency key deterministically from (seed, key); keeping the
@@ -146,23 +155,52 @@ pub fn payment_seed(args: &StoreArgs) -> Result<u64, EngineError> {
         path: path.display().to_string(),
         source,
     };
-    match std::fs::read_to_string(&path) {
-        Ok(text) => text.trim().parse().map_err(|_| {
-            io_error(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "not an unsigned integer",
-            ))
-        }),
+    let text = kept_in_data_dir(&path, || {
+        use rand::{RngCore, SeedableRng};
+        rand::rngs::StdRng::from_os_rng().next_u64().to_string()
+    })
+    .map_err(io_error)?;
+    text.parse().map_err(|_| {
+        io_error(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "not an unsigned integer",
+        ))
+    })
+}
+
+/// The list APIs' page tokens for this data directory: signed with a secret drawn once and kept
+/// there, so a `nextToken` stays valid across restarts (and is refused by another data directory).
+pub fn page_tokens(args: &StoreArgs) -> Result<PageTokens, EngineError> {
+    let path = args.data_dir.join(PAGE_TOKEN_SECRET_FILE);
+    let secret = kept_in_data_dir(&path, || {
+        use rand::{RngCore, SeedableRng};
+        let mut secret = [0u8; 32];
+        rand::rngs::StdRng::from_os_rng().fill_bytes(&mut secret);
+        secret.iter().map(|byte| format!("{byte:02x}")).collect()
+    })
+    .map_err(|source| EngineError::PageTokenSecret {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Ok(PageTokens::new(secret.as_bytes()))
+}
+
+/// The trimmed text kept at `path`; if there is none yet, `draw`s it and keeps it first (write
+/// then rename, so a crash never leaves a half-written file).
+fn kept_in_data_dir(
+    path: &std::path::Path,
+    draw: impl FnOnce() -> String,
+) -> Result<String, std::io::Error> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text.trim().to_owned()),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            use rand::{RngCore, SeedableRng};
-            let seed = rand::rngs::StdRng::from_os_rng().next_u64();
-            // Write then rename, so a crash never leaves a half-written seed.
+            let text = draw();
             let partial = path.with_extension("partial");
-            std::fs::write(&partial, format!("{seed}\n")).map_err(io_error)?;
-            std::fs::rename(&partial, &path).map_err(io_error)?;
-            Ok(seed)
+            std::fs::write(&partial, format!("{text}\n"))?;
+            std::fs::rename(&partial, path)?;
+            Ok(text)
         }
-        Err(error) => Err(io_error(error)),
+        Err(error) => Err(error),
     }
 }
 
@@ -216,6 +254,7 @@ pub async fn serve(
     let gateway_mode = args.gateway_mode(|| payment_seed(&args.store))?;
     tracing::info!(?gateway_mode, "payment gateway");
     let gateway: Arc<dyn PaymentGateway> = Arc::new(FakePaymentGateway::new(gateway_mode));
+    let page_tokens = page_tokens(&args.store)?;
 
     let workers = slices::workers(&table, &clock, &gateway);
     let registered: Vec<_> = workers.iter().map(|(slice, _)| *slice).collect();
@@ -289,7 +328,7 @@ pub async fn serve(
     on_listening(local_addr);
 
     let metrics = MetricsEndpoint::new(recorder, store.clone(), queue_names(&routing));
-    let app = http::router(slices::api_routes(&table, &clock))
+    let app = http::router(slices::api_routes(&table, &clock, &page_tokens))
         .merge(metrics.router())
         .merge(console.router());
     let shutdown = async move {

@@ -75,8 +75,10 @@ pub async fn order_events(
             forward: true,
             limit: None,
             consistent: true,
+            exclusive_start_key: None,
         })
-        .await?;
+        .await?
+        .items;
     events.sort_by(|a, b| get_s(a, "createdAt").cmp(&get_s(b, "createdAt")));
     writeln!(out, "events of order {order_id} ({}):", events.len())?;
     for event in &events {

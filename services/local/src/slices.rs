@@ -6,7 +6,7 @@ use std::sync::Arc;
 use kernel::clock::Clock;
 use kernel::http::ApiHandler;
 use kernel::sqs::WorkerHandler;
-use kernel::table::Table;
+use kernel::table::{PageTokens, Table};
 use payments::gateway::PaymentGateway;
 
 use contracts::{ApiSlice, WorkerSlice};
@@ -15,7 +15,11 @@ use crate::http::ApiRoute;
 use crate::routing::RoutingTable;
 
 /// The six API routes (docs/contract.md §11.2).
-pub fn api_routes(table: &Arc<dyn Table>, clock: &Arc<dyn Clock>) -> Vec<ApiRoute> {
+pub fn api_routes(
+    table: &Arc<dyn Table>,
+    clock: &Arc<dyn Clock>,
+    page_tokens: &PageTokens,
+) -> Vec<ApiRoute> {
     fn api(handler: impl ApiHandler + 'static) -> Arc<dyn ApiHandler> {
         Arc::new(handler)
     }
@@ -29,7 +33,10 @@ pub fn api_routes(table: &Arc<dyn Table>, clock: &Arc<dyn Clock>) -> Vec<ApiRout
         ),
         (
             inventory::list_skus_api::SLICE.path,
-            api(inventory::list_skus_api::controller(table.clone())),
+            api(inventory::list_skus_api::controller(
+                table.clone(),
+                page_tokens.clone(),
+            )),
         ),
         (
             orders::place_order_api::SLICE.path,
@@ -40,11 +47,17 @@ pub fn api_routes(table: &Arc<dyn Table>, clock: &Arc<dyn Clock>) -> Vec<ApiRout
         ),
         (
             orders::list_orders_api::SLICE.path,
-            api(orders::list_orders_api::controller(table.clone())),
+            api(orders::list_orders_api::controller(
+                table.clone(),
+                page_tokens.clone(),
+            )),
         ),
         (
             payments::list_order_payments_api::SLICE.path,
-            api(payments::list_order_payments_api::controller(table.clone())),
+            api(payments::list_order_payments_api::controller(
+                table.clone(),
+                page_tokens.clone(),
+            )),
         ),
         (
             testing::simulate_raw_event_api::SLICE.path,
@@ -197,7 +210,7 @@ mod tests {
             .into_iter()
             .map(|(slice, _)| slice)
             .collect();
-        let paths = api_routes(&table, &clock)
+        let paths = api_routes(&table, &clock, &PageTokens::new(b"test"))
             .into_iter()
             .map(|(path, _)| path)
             .collect();

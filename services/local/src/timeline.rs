@@ -97,8 +97,10 @@ pub async fn load(
             forward: true,
             limit: None,
             consistent: true,
+            exclusive_start_key: None,
         })
-        .await?;
+        .await?
+        .items;
     let deliveries = store.deliveries_of(&subject).await?;
     Ok(assemble(order_id, &items, &deliveries, routing))
 }

@@ -4,7 +4,7 @@ use contracts::events::DUPLICATE_EVENT_RAISED_ERROR;
 use contracts::{IncomingEventError, OrderId};
 use kernel::failure::Classification;
 use kernel::http::BodyError;
-use kernel::table::{Key, TableError};
+use kernel::table::{Key, PageTokenError, TableError};
 
 use crate::gateway::GatewayError;
 use crate::order_payment::PaymentStatus;
@@ -27,6 +27,9 @@ pub enum PaymentsFailure {
 
     #[error("the event item could not be built")]
     InvalidEventItem(#[source] serde_dynamo::Error),
+
+    #[error("the listOrderPayments nextToken was refused")]
+    RefusedPageToken(#[source] PageTokenError),
 
     #[error("the table failed to {operation}")]
     Storage {
@@ -66,7 +69,8 @@ impl kernel::Failure for PaymentsFailure {
             Self::InvalidIncomingEvent(_)
             | Self::InvalidRequest(_)
             | Self::InvalidStoredPayment { .. }
-            | Self::InvalidEventItem(_) => Classification::INVALID_ARGUMENTS,
+            | Self::InvalidEventItem(_)
+            | Self::RefusedPageToken(_) => Classification::INVALID_ARGUMENTS,
             Self::Storage { .. } | Self::ConcurrentPaymentRecord { .. } => {
                 Classification::UNRECOGNIZED
             }

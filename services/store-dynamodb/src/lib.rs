@@ -25,8 +25,8 @@ use aws_sdk_dynamodb::types::{
 };
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use kernel::table::{
-    GSI1_NAME, Item, Key, Put, Query, QueryTarget, ReturnValues, Table, TableError, TransactItem,
-    Update,
+    GSI1_NAME, IndexKey, Item, Key, Put, Query, QueryPage, QueryTarget, ReturnValues, StartKey,
+    Table, TableError, TransactItem, Update,
 };
 
 pub use error::UnknownAttributeType;
@@ -350,7 +350,7 @@ impl Table for DynamoDbTable {
         }
     }
 
-    async fn query(&self, query: Query) -> Result<Vec<Item>, TableError> {
+    async fn query(&self, query: Query) -> Result<QueryPage, TableError> {
         let mut placeholders = Placeholders::default();
         let (index_name, key_condition) = match &query.target {
             QueryTarget::Table { pk, sk: None } => {
@@ -377,6 +377,7 @@ impl Table for DynamoDbTable {
             .scan_index_forward(query.forward)
             .set_limit(limit)
             .consistent_read(query.consistent)
+            .set_exclusive_start_key(query.exclusive_start_key.as_ref().map(start_key_attributes))
             .set_return_consumed_capacity(self.consumed_capacity())
             .send()
             .await;
@@ -385,6 +386,46 @@ impl Table for DynamoDbTable {
                 Reported::Capacity(output.consumed_capacity())
             })
             .map_err(error::classify)?;
-        output.items().iter().map(error::to_item).collect()
+        let items = output
+            .items()
+            .iter()
+            .map(error::to_item)
+            .collect::<Result<_, _>>()?;
+        let last_evaluated_key = output.last_evaluated_key().map(start_key_of).transpose()?;
+        Ok(QueryPage {
+            items,
+            last_evaluated_key,
+        })
     }
+}
+
+/// `ExclusiveStartKey`: the table key, plus the index key for a query of the index.
+fn start_key_attributes(start: &StartKey) -> HashMap<String, SdkValue> {
+    let mut attributes = HashMap::from([
+        ("pk".to_owned(), SdkValue::S(start.key.pk.clone())),
+        ("sk".to_owned(), SdkValue::S(start.key.sk.clone())),
+    ]);
+    if let Some(index) = &start.index {
+        attributes.insert("gsi1pk".to_owned(), SdkValue::S(index.gsi1pk.clone()));
+        attributes.insert("gsi1sk".to_owned(), SdkValue::S(index.gsi1sk.clone()));
+    }
+    attributes
+}
+
+/// `LastEvaluatedKey` as a [`StartKey`]: every key attribute of this table is a string.
+fn start_key_of(attributes: &HashMap<String, SdkValue>) -> Result<StartKey, TableError> {
+    let text = |name: &str| match attributes.get(name) {
+        Some(SdkValue::S(text)) => Some(text.clone()),
+        _ => None,
+    };
+    let key = text("pk")
+        .zip(text("sk"))
+        .map(|(pk, sk)| Key::new(pk, sk))
+        .ok_or_else(|| TableError::Other {
+            source: "DynamoDB returned a LastEvaluatedKey without string pk and sk".into(),
+        })?;
+    let index = text("gsi1pk")
+        .zip(text("gsi1sk"))
+        .map(|(gsi1pk, gsi1sk)| IndexKey { gsi1pk, gsi1sk });
+    Ok(StartKey { key, index })
 }

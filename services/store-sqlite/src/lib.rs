@@ -36,7 +36,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use kernel::clock::{Clock, SystemClock, epoch_millis};
-use kernel::table::{Item, Key, Put, Query, QueryTarget, Table, TableError, TransactItem, Update};
+use kernel::table::{
+    Item, Key, Put, Query, QueryPage, QueryTarget, Table, TableError, TransactItem, Update,
+};
 use rand::rngs::{OsRng, StdRng};
 use rand::{SeedableRng, TryRngCore};
 use rusqlite::{Connection, OpenFlags};
@@ -598,7 +600,7 @@ impl Table for SqliteStore {
         self.submit(TransactWrite(items)).await
     }
 
-    async fn query(&self, query: Query) -> Result<Vec<Item>, TableError> {
+    async fn query(&self, query: Query) -> Result<QueryPage, TableError> {
         validate_query(&query)?;
         Ok(self
             .inner
@@ -637,6 +639,20 @@ fn validate_query(query: &Query) -> Result<(), TableError> {
     };
     if partition.is_empty() {
         return Err(empty_key_value());
+    }
+    if let Some(start) = &query.exclusive_start_key {
+        // The start key must be a key of what the query reads: the table's key for the table,
+        // plus the index's key (in the queried partition) for the index.
+        let fits = match (&query.target, &start.index) {
+            (QueryTarget::Table { pk, .. }, None) => start.key.pk == *pk,
+            (QueryTarget::Gsi1 { gsi1pk }, Some(index)) => index.gsi1pk == *gsi1pk,
+            (QueryTarget::Table { .. }, Some(_)) | (QueryTarget::Gsi1 { .. }, None) => false,
+        };
+        if !fits {
+            return Err(validation(
+                "The provided starting key is invalid: it does not belong to the queried key space",
+            ));
+        }
     }
     Ok(())
 }

@@ -72,9 +72,11 @@ async fn everything_survives_closing_and_reopening_the_file() {
             forward: true,
             limit: None,
             consistent: false,
+            exclusive_start_key: None,
         })
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(indexed, vec![event.clone()]);
     let records = store.stream_after(0, 10).await.unwrap();
     assert_eq!(records.len(), 1);

@@ -4,13 +4,13 @@
 use std::collections::HashMap;
 
 use kernel::table::{
-    AttributeValue, CancellationReason, Condition, Key, Put, ReturnValues, Table, TransactItem,
-    Update, UpdateAction, get_s, n, s,
+    AttributeValue, CancellationReason, Condition, IndexKey, Key, Put, Query, QueryTarget,
+    ReturnValues, StartKey, Table, TransactItem, Update, UpdateAction, get_s, n, s,
 };
 
 use crate::support::{
-    at, canceled, condition_failed, get_eventually, invalid, key, keys_of, number, query_gsi,
-    query_table, same_number, settled_gsi, stored,
+    at, canceled, condition_failed, get_eventually, invalid, key, keys_of, number, pages,
+    query_gsi, query_table, same_number, settled_gsi, stored,
 };
 
 // ---------------------------------------------------------------- put and get
@@ -942,6 +942,152 @@ pub async fn query_gsi_follows_updates_of_the_index_keys(table: &dyn Table, ns: 
     assert_eq!(number(&newest[0], "units"), "2");
 }
 
+/// A page that reaches its limit reports its last item's key; the next page starts right after
+/// it. A page that ends exactly at the last item still reports one, and the page after it is
+/// empty.
+pub async fn query_table_pages_resume_after_the_last_evaluated_key(table: &dyn Table, ns: &str) {
+    let pk = format!("{ns}#partition");
+    let member = |sk: &str| Key::new(pk.clone(), sk);
+    for sk in ["A", "B", "C", "D", "E"] {
+        table.put(Put::new(at(&member(sk), []))).await.unwrap();
+    }
+    let query = |forward: bool, limit: u32| Query {
+        target: QueryTarget::Table {
+            pk: pk.clone(),
+            sk: None,
+        },
+        forward,
+        limit: Some(limit),
+        consistent: true,
+        exclusive_start_key: None,
+    };
+    let keys = |sks: &[&str]| sks.iter().map(|sk| member(sk)).collect::<Vec<_>>();
+    assert_eq!(
+        pages(table, query(true, 2)).await,
+        vec![
+            (keys(&["A", "B"]), true),
+            (keys(&["C", "D"]), true),
+            (keys(&["E"]), false),
+        ]
+    );
+    assert_eq!(
+        pages(table, query(false, 5)).await,
+        vec![(keys(&["E", "D", "C", "B", "A"]), true), (vec![], false)]
+    );
+    let first = table.query(query(true, 1)).await.unwrap();
+    assert_eq!(
+        first.last_evaluated_key,
+        Some(StartKey {
+            key: member("A"),
+            index: None,
+        })
+    );
+}
+
+/// Paging the index reports the index key too, and returns every item once, in the order of
+/// one unlimited query, even through items that share a `gsi1sk`.
+pub async fn query_gsi_pages_through_equal_sort_keys_once(table: &dyn Table, ns: &str) {
+    let index = format!("{ns}#KIND");
+    let mut expected = Vec::new();
+    for (name, created) in [
+        ("a", "1"),
+        ("b", "2"),
+        ("c", "2"),
+        ("d", "2"),
+        ("e", "3"),
+        ("f", "2"),
+        ("g", "4"),
+    ] {
+        let item = at(
+            &key(ns, name),
+            [
+                ("gsi1pk", s(index.clone())),
+                ("gsi1sk", s(format!("CREATED_AT#{created}"))),
+            ],
+        );
+        table.put(Put::new(item)).await.unwrap();
+        expected.push(key(ns, name));
+    }
+    // Settle on whatever order the index gives equal sort keys; paging must reproduce it.
+    let mut settled = Vec::new();
+    for _ in 0..40 {
+        settled = keys_of(&query_gsi(table, &index, true, None).await);
+        if settled.len() == expected.len() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let mut sorted = settled.clone();
+    sorted.sort();
+    assert_eq!(sorted, expected);
+    for forward in [true, false] {
+        let whole = keys_of(&query_gsi(table, &index, forward, None).await);
+        for limit in [1, 2, 3, 7] {
+            let query = Query {
+                target: QueryTarget::Gsi1 {
+                    gsi1pk: index.clone(),
+                },
+                forward,
+                limit: Some(limit),
+                consistent: false,
+                exclusive_start_key: None,
+            };
+            let paged: Vec<Key> = pages(table, query)
+                .await
+                .into_iter()
+                .flat_map(|(keys, _)| keys)
+                .collect();
+            assert_eq!(paged, whole, "forward {forward}, limit {limit}");
+        }
+    }
+    let first = table
+        .query(Query {
+            target: QueryTarget::Gsi1 {
+                gsi1pk: index.clone(),
+            },
+            forward: true,
+            limit: Some(1),
+            consistent: false,
+            exclusive_start_key: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        first.last_evaluated_key,
+        Some(StartKey {
+            key: key(ns, "a"),
+            index: Some(IndexKey {
+                gsi1pk: index,
+                gsi1sk: "CREATED_AT#1".to_owned(),
+            }),
+        })
+    );
+}
+
+/// A start key outside the queried partition is refused, never read from.
+pub async fn query_with_a_start_key_of_another_partition_is_invalid(table: &dyn Table, ns: &str) {
+    let elsewhere = StartKey {
+        key: key(ns, "x"),
+        index: Some(IndexKey {
+            gsi1pk: format!("{ns}#OTHER"),
+            gsi1sk: "CREATED_AT#1".to_owned(),
+        }),
+    };
+    invalid(
+        table
+            .query(Query {
+                target: QueryTarget::Gsi1 {
+                    gsi1pk: format!("{ns}#KIND"),
+                },
+                forward: true,
+                limit: Some(2),
+                consistent: false,
+                exclusive_start_key: Some(elsewhere),
+            })
+            .await,
+    );
+}
+
 pub async fn query_gsi_rejects_consistent_reads(table: &dyn Table, ns: &str) {
     invalid(
         table
@@ -952,6 +1098,7 @@ pub async fn query_gsi_rejects_consistent_reads(table: &dyn Table, ns: &str) {
                 forward: true,
                 limit: None,
                 consistent: true,
+                exclusive_start_key: None,
             })
             .await,
     );
@@ -968,6 +1115,7 @@ pub async fn query_rejects_a_zero_limit(table: &dyn Table, ns: &str) {
                 forward: true,
                 limit: Some(0),
                 consistent: true,
+                exclusive_start_key: None,
             })
             .await,
     );

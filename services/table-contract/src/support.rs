@@ -107,9 +107,11 @@ pub(crate) async fn query_gsi(
             forward,
             limit,
             consistent: false,
+            exclusive_start_key: None,
         })
         .await
         .unwrap()
+        .items
 }
 
 pub(crate) async fn query_table(
@@ -128,9 +130,26 @@ pub(crate) async fn query_table(
             forward,
             limit,
             consistent: true,
+            exclusive_start_key: None,
         })
         .await
         .unwrap()
+        .items
+}
+
+/// Every page of `query` (its limit per page), following each last evaluated key; the pages'
+/// keys in order, and whether each page had a last evaluated key.
+pub(crate) async fn pages(table: &dyn Table, mut query: Query) -> Vec<(Vec<Key>, bool)> {
+    let mut pages = Vec::new();
+    loop {
+        let page = table.query(query.clone()).await.unwrap();
+        pages.push((keys_of(&page.items), page.last_evaluated_key.is_some()));
+        match page.last_evaluated_key {
+            Some(start) => query.exclusive_start_key = Some(start),
+            None => return pages,
+        }
+        assert!(pages.len() < 100, "paging does not end: {pages:?}");
+    }
 }
 
 pub(crate) fn keys_of(items: &[Item]) -> Vec<Key> {

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use kernel::table::Table;
+use kernel::table::{ListError, ListedPage, PageTokens, Table};
 
 use super::model::{ListSkusQuery, SkuSummary};
 use crate::failure::InventoryFailure;
@@ -10,34 +10,41 @@ use crate::records::{SKU_TYPE_NAME, sku_key};
 /// Reads SKU counters.
 #[async_trait]
 pub trait ListSkusClient: Send + Sync {
-    async fn list_skus(&self, query: &ListSkusQuery) -> Result<Vec<SkuSummary>, InventoryFailure>;
+    async fn list_skus(
+        &self,
+        query: &ListSkusQuery,
+    ) -> Result<ListedPage<SkuSummary>, InventoryFailure>;
 }
 
+/// One single-page table query; its page tokens signed with the deployment's secret.
 pub struct TableListSkusClient {
     table: Arc<dyn Table>,
+    tokens: PageTokens,
 }
 
 impl TableListSkusClient {
-    pub fn new(table: Arc<dyn Table>) -> Self {
-        Self { table }
+    pub fn new(table: Arc<dyn Table>, tokens: PageTokens) -> Self {
+        Self { table, tokens }
     }
 }
 
 #[async_trait]
 impl ListSkusClient for TableListSkusClient {
-    async fn list_skus(&self, query: &ListSkusQuery) -> Result<Vec<SkuSummary>, InventoryFailure> {
-        let items = self
-            .table
-            .query(query.to_query(sku_key, SKU_TYPE_NAME))
+    async fn list_skus(
+        &self,
+        query: &ListSkusQuery,
+    ) -> Result<ListedPage<SkuSummary>, InventoryFailure> {
+        let page = query
+            .read(&*self.table, &self.tokens, sku_key, SKU_TYPE_NAME)
             .await
-            .map_err(|source| InventoryFailure::Storage {
-                operation: "listing the SKUs",
-                source,
+            .map_err(|error| match error {
+                ListError::Token(source) => InventoryFailure::RefusedPageToken(source),
+                ListError::Table(source) => InventoryFailure::Storage {
+                    operation: "listing the SKUs",
+                    source,
+                },
             })?;
-        items
-            .into_iter()
-            .map(|item| serde_dynamo::from_item(item).map_err(InventoryFailure::UnreadableSku))
-            .collect()
+        page.try_map(|item| serde_dynamo::from_item(item).map_err(InventoryFailure::UnreadableSku))
     }
 }
 
@@ -54,7 +61,7 @@ mod tests {
     use crate::test_support::assert_storage_failures;
 
     fn client(table: &Arc<ScriptedTable>) -> TableListSkusClient {
-        TableListSkusClient::new(table.clone())
+        TableListSkusClient::new(table.clone(), PageTokens::new(b"test"))
     }
 
     fn limit(value: f64) -> Limit {
@@ -65,7 +72,7 @@ mod tests {
     async fn one_sku_queries_its_counter_on_the_table() {
         let table = Arc::new(ScriptedTable::new());
         let query = ListSkusQuery::One(Sku::parse("APPLES").unwrap());
-        assert_eq!(client(&table).list_skus(&query).await.unwrap(), []);
+        assert_eq!(client(&table).list_skus(&query).await.unwrap().items, []);
         assert_eq!(
             table.calls(),
             [TableCall::Query(Query {
@@ -76,6 +83,7 @@ mod tests {
                 forward: true,
                 limit: None,
                 consistent: false,
+                exclusive_start_key: None,
             })]
         );
     }
@@ -87,6 +95,7 @@ mod tests {
             let query = ListSkusQuery::Page {
                 direction,
                 limit: limit(7.0),
+                next_token: None,
             };
             client(&table).list_skus(&query).await.unwrap();
             assert_eq!(
@@ -98,6 +107,7 @@ mod tests {
                     forward,
                     limit: Some(7),
                     consistent: false,
+                    exclusive_start_key: None,
                 })]
             );
         }
@@ -122,7 +132,8 @@ mod tests {
         let skus = client(&table)
             .list_skus(&ListSkusQuery::One(Sku::parse("APPLES").unwrap()))
             .await
-            .unwrap();
+            .unwrap()
+            .items;
         assert_eq!(
             skus,
             [

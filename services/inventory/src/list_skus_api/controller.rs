@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_valid_body};
-use kernel::table::Table;
+use kernel::table::{PageTokens, Table};
 
 use super::clients::TableListSkusClient;
 use super::model::{ListSkusBody, ListSkusQuery};
@@ -10,9 +10,9 @@ use super::service::ListSkusApiService;
 use crate::failure::InventoryFailure;
 
 /// The ListSkusApi controller over the single table.
-pub fn controller(table: Arc<dyn Table>) -> impl ApiHandler + 'static {
+pub fn controller(table: Arc<dyn Table>, tokens: PageTokens) -> impl ApiHandler + 'static {
     ListSkusApiController {
-        service: ListSkusApiService::new(Arc::new(TableListSkusClient::new(table))),
+        service: ListSkusApiService::new(Arc::new(TableListSkusClient::new(table, tokens))),
     }
 }
 
@@ -45,7 +45,7 @@ mod tests {
     use crate::test_support::single_call;
 
     async fn respond(table: &Arc<ScriptedTable>, body: Option<&str>) -> ApiResponse {
-        controller(table.clone())
+        controller(table.clone(), PageTokens::new(b"test"))
             .handle(ApiRequest {
                 body: body.map(str::to_owned),
             })
@@ -92,6 +92,7 @@ mod tests {
                 forward: true,
                 limit: Some(50),
                 consistent: false,
+                exclusive_start_key: None,
             }
         );
     }

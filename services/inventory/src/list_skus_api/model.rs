@@ -45,10 +45,13 @@ pub struct SkuSummary {
     pub updated_at: Option<String>,
 }
 
-/// The 200 response body: `{"skus":[…]}`.
+/// The 200 response body: `{"skus":[…]}`, plus `nextToken` when there may be more SKUs.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListSkusResponse {
     pub skus: Vec<SkuSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
 }
 
 #[cfg(test)]
@@ -79,6 +82,7 @@ mod tests {
             ListSkusQuery::Page {
                 direction: SortDirection::Asc,
                 limit: Limit::DEFAULT,
+                next_token: None,
             }
         );
         assert_eq!(Limit::DEFAULT.get(), 50);
@@ -91,6 +95,7 @@ mod tests {
             ListSkusQuery::Page {
                 direction: SortDirection::Desc,
                 limit: Limit::try_from(1000.0).unwrap(),
+                next_token: None,
             }
         );
     }

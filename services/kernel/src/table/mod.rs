@@ -16,7 +16,10 @@ use std::fmt;
 
 use async_trait::async_trait;
 
-use crate::validation::{Limit, SortDirection};
+use crate::validation::{Limit, SortDirection, ValueError};
+
+mod page_token;
+pub use page_token::{PageToken, PageTokenError, PageTokens};
 
 pub use serde_dynamo::{AttributeValue, Item};
 
@@ -209,6 +212,22 @@ pub enum QueryTarget {
     Gsi1 { gsi1pk: String },
 }
 
+/// The index part of a [`StartKey`] read from [`GSI1_NAME`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct IndexKey {
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+}
+
+/// Where a page of a query ended (DynamoDB's `LastEvaluatedKey`), and so where the next page
+/// starts, exclusively (`ExclusiveStartKey`): the last item's table key, plus its index key when
+/// the query read the index.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StartKey {
+    pub key: Key,
+    pub index: Option<IndexKey>,
+}
+
 /// A single-page query.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Query {
@@ -218,6 +237,18 @@ pub struct Query {
     pub limit: Option<u32>,
     /// Strongly consistent read (not allowed on the index).
     pub consistent: bool,
+    /// Read after this key (a previous page's [`QueryPage::last_evaluated_key`]).
+    pub exclusive_start_key: Option<StartKey>,
+}
+
+/// One page of a query's items.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QueryPage {
+    pub items: Vec<Item>,
+    /// Present when the page stopped at its limit (or at DynamoDB's 1 MB): there may be more
+    /// items after it. As in DynamoDB, a page that ends exactly at the last item still has one,
+    /// and the page after it is empty.
+    pub last_evaluated_key: Option<StartKey>,
 }
 
 impl Query {
@@ -231,11 +262,17 @@ impl Query {
             forward: true,
             limit: None,
             consistent: false,
+            exclusive_start_key: None,
         }
     }
 
     /// One page of the items whose `gsi1pk` is `gsi1pk`, in `direction` of their `gsi1sk`.
-    pub fn gsi1(gsi1pk: impl Into<String>, direction: SortDirection, limit: Limit) -> Self {
+    pub fn gsi1(
+        gsi1pk: impl Into<String>,
+        direction: SortDirection,
+        limit: Limit,
+        exclusive_start_key: Option<StartKey>,
+    ) -> Self {
         Self {
             target: QueryTarget::Gsi1 {
                 gsi1pk: gsi1pk.into(),
@@ -243,6 +280,7 @@ impl Query {
             forward: direction.is_forward(),
             limit: Some(limit.get()),
             consistent: false,
+            exclusive_start_key,
         }
     }
 }
@@ -252,31 +290,114 @@ impl Query {
 pub enum ListQuery<K> {
     /// The one item this selector names (direction and limit do not apply).
     One(K),
-    /// One page of every item of the type, ordered by `gsi1sk`.
+    /// One page of every item of the type, ordered by `gsi1sk`, after the position a previous
+    /// page's `nextToken` names.
     Page {
         direction: SortDirection,
         limit: Limit,
+        next_token: Option<PageToken>,
     },
 }
 
+/// The items a list API read, and the token of the page after them (present when the page was
+/// full: there may be more).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListedPage<T = Item> {
+    pub items: Vec<T>,
+    pub next_token: Option<String>,
+}
+
+impl<T> Default for ListedPage<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            next_token: None,
+        }
+    }
+}
+
+impl ListedPage {
+    /// Converts every item, keeping the token.
+    pub fn try_map<T, E>(
+        self,
+        convert: impl FnMut(Item) -> Result<T, E>,
+    ) -> Result<ListedPage<T>, E> {
+        Ok(ListedPage {
+            items: self
+                .items
+                .into_iter()
+                .map(convert)
+                .collect::<Result<_, _>>()?,
+            next_token: self.next_token,
+        })
+    }
+}
+
+/// Why a list API could not read its page.
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    /// The request's `nextToken` is not one this list issued: the client's mistake.
+    #[error("the nextToken was refused")]
+    Token(#[source] PageTokenError),
+    #[error("the query failed")]
+    Table(#[source] TableError),
+}
+
 impl<K> ListQuery<K> {
-    /// A selector picks its one item; without one, a page with the defaults of what is absent.
-    pub fn new(one: Option<K>, direction: Option<SortDirection>, limit: Option<Limit>) -> Self {
-        match one {
-            Some(selector) => Self::One(selector),
-            None => Self::Page {
+    /// A selector picks its one item (and may not come with a `nextToken`); without one, a page
+    /// with the defaults of what is absent.
+    pub fn new(
+        one: Option<K>,
+        direction: Option<SortDirection>,
+        limit: Option<Limit>,
+        next_token: Option<PageToken>,
+    ) -> Result<Self, ValueError> {
+        match (one, next_token) {
+            (Some(_), Some(_)) => Err(ValueError::PageOfOneItem),
+            (Some(selector), None) => Ok(Self::One(selector)),
+            (None, next_token) => Ok(Self::Page {
                 direction: direction.unwrap_or_default(),
                 limit: limit.unwrap_or_default(),
-            },
+                next_token,
+            }),
         }
     }
 
-    /// The single-page query: the item at `key_of(selector)`, or the type's `gsi1pk` page.
-    pub fn to_query(&self, key_of: impl FnOnce(&K) -> Key, gsi1pk: &str) -> Query {
-        match self {
-            Self::One(selector) => Query::by_key(key_of(selector)),
-            Self::Page { direction, limit } => Query::gsi1(gsi1pk, *direction, *limit),
-        }
+    /// Reads the item at `key_of(selector)`, or one page of the index partition `gsi1pk`
+    /// (redeeming and issuing its tokens with `tokens`): one table query either way.
+    pub async fn read(
+        &self,
+        table: &dyn Table,
+        tokens: &PageTokens,
+        key_of: impl FnOnce(&K) -> Key,
+        gsi1pk: &str,
+    ) -> Result<ListedPage, ListError> {
+        let (query, direction) = match self {
+            Self::One(selector) => (Query::by_key(key_of(selector)), None),
+            Self::Page {
+                direction,
+                limit,
+                next_token,
+            } => {
+                let start = next_token
+                    .as_ref()
+                    .map(|token| tokens.redeem(token, gsi1pk, *direction))
+                    .transpose()
+                    .map_err(ListError::Token)?;
+                (
+                    Query::gsi1(gsi1pk, *direction, *limit, start),
+                    Some(*direction),
+                )
+            }
+        };
+        let page = table.query(query).await.map_err(ListError::Table)?;
+        let next_token = direction
+            .zip(page.last_evaluated_key)
+            .and_then(|(direction, start)| tokens.issue(direction, &start));
+        Ok(ListedPage {
+            items: page.items,
+            next_token,
+        })
     }
 }
 
@@ -342,7 +463,7 @@ pub trait Table: Send + Sync {
     /// All or nothing: fails with [`TableError::TransactionCanceled`] carrying one reason per item.
     async fn transact_write(&self, items: Vec<TransactItem>) -> Result<(), TableError>;
 
-    async fn query(&self, query: Query) -> Result<Vec<Item>, TableError>;
+    async fn query(&self, query: Query) -> Result<QueryPage, TableError>;
 }
 
 /// Builds an `S` attribute.
@@ -390,22 +511,51 @@ pub mod scripted;
 
 #[cfg(test)]
 mod tests {
+    use super::scripted::{Scripted, ScriptedTable, TableCall};
     use super::*;
 
     fn limit(value: f64) -> Limit {
         Limit::try_from(value).unwrap()
     }
 
-    #[test]
-    fn a_selector_lists_its_one_item_by_key() {
-        let query = ListQuery::new(Some("A"), Some(SortDirection::Desc), Some(limit(3.0)));
-        assert_eq!(query, ListQuery::One("A"));
+    fn page(direction: SortDirection, limit: Limit, next_token: Option<&str>) -> ListQuery<String> {
+        ListQuery::Page {
+            direction,
+            limit,
+            next_token: next_token.map(|token| PageToken::parse(token).unwrap()),
+        }
+    }
+
+    fn order_key(name: &String) -> Key {
+        Key::new(format!("P#{name}"), name.clone())
+    }
+
+    #[tokio::test]
+    async fn a_selector_reads_its_one_item_by_key_and_has_no_next_page() {
+        let query = ListQuery::new(
+            Some("A".to_owned()),
+            Some(SortDirection::Desc),
+            Some(limit(3.0)),
+            None,
+        )
+        .unwrap();
+        assert_eq!(query, ListQuery::One("A".to_owned()));
+        let table = ScriptedTable::new();
+        table.then(Scripted::Page(QueryPage {
+            items: vec![],
+            last_evaluated_key: Some(StartKey {
+                key: Key::new("P#A", "A"),
+                index: None,
+            }),
+        }));
+        let listed = query
+            .read(&table, &PageTokens::random().unwrap(), order_key, "TYPE")
+            .await
+            .unwrap();
+        assert_eq!(listed.next_token, None);
         assert_eq!(
-            query.to_query(
-                |name| Key::new(format!("P#{name}"), name.to_string()),
-                "TYPE"
-            ),
-            Query {
+            table.calls(),
+            [TableCall::Query(Query {
                 target: QueryTarget::Table {
                     pk: "P#A".into(),
                     sk: Some("A".into()),
@@ -413,43 +563,108 @@ mod tests {
                 forward: true,
                 limit: None,
                 consistent: false,
-            }
+                exclusive_start_key: None,
+            })]
         );
     }
 
     #[test]
-    fn without_a_selector_lists_one_page_of_the_index() {
-        let defaults = ListQuery::<String>::new(None, None, None);
-        assert_eq!(
-            defaults,
-            ListQuery::Page {
-                direction: SortDirection::Asc,
-                limit: Limit::DEFAULT,
-            }
-        );
-        assert_eq!(
-            defaults.to_query(|_| Key::new("unused", "unused"), "TYPE"),
-            Query {
-                target: QueryTarget::Gsi1 {
-                    gsi1pk: "TYPE".into(),
+    fn a_selector_with_a_next_token_is_invalid() {
+        assert!(matches!(
+            ListQuery::new(
+                Some("A"),
+                None,
+                None,
+                Some(PageToken::parse("token").unwrap())
+            ),
+            Err(ValueError::PageOfOneItem)
+        ));
+    }
+
+    #[tokio::test]
+    async fn without_a_selector_reads_one_page_of_the_index() {
+        let defaults = ListQuery::<String>::new(None, None, None, None).unwrap();
+        assert_eq!(defaults, page(SortDirection::Asc, Limit::DEFAULT, None));
+        for (query, forward, expected_limit) in [
+            (defaults, true, 50),
+            (page(SortDirection::Desc, limit(1000.0), None), false, 1000),
+        ] {
+            let table = ScriptedTable::new();
+            query
+                .read(&table, &PageTokens::random().unwrap(), order_key, "TYPE")
+                .await
+                .unwrap();
+            assert_eq!(
+                table.calls(),
+                [TableCall::Query(Query {
+                    target: QueryTarget::Gsi1 {
+                        gsi1pk: "TYPE".into(),
+                    },
+                    forward,
+                    limit: Some(expected_limit),
+                    consistent: false,
+                    exclusive_start_key: None,
+                })]
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_full_page_issues_the_token_the_next_page_starts_after() {
+        let tokens = PageTokens::new(b"secret");
+        let last = StartKey {
+            key: Key::new("P#B", "B"),
+            index: Some(IndexKey {
+                gsi1pk: "TYPE".into(),
+                gsi1sk: "CREATED_AT#2".into(),
+            }),
+        };
+        let table = ScriptedTable::new();
+        table.then(Scripted::Page(QueryPage {
+            items: vec![item([("name", s("B"))])],
+            last_evaluated_key: Some(last.clone()),
+        }));
+        let first = page(SortDirection::Desc, limit(1.0), None)
+            .read(&table, &tokens, order_key, "TYPE")
+            .await
+            .unwrap();
+        let token = first.next_token.unwrap();
+        page(SortDirection::Desc, limit(1.0), Some(&token))
+            .read(&table, &tokens, order_key, "TYPE")
+            .await
+            .unwrap();
+        let calls = table.calls();
+        assert!(matches!(
+            &calls[1],
+            TableCall::Query(Query { exclusive_start_key: Some(start), .. }) if *start == last
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_refused_token_reads_nothing() {
+        let issued = PageTokens::new(b"secret")
+            .issue(
+                SortDirection::Asc,
+                &StartKey {
+                    key: Key::new("P#B", "B"),
+                    index: Some(IndexKey {
+                        gsi1pk: "TYPE".into(),
+                        gsi1sk: "CREATED_AT#2".into(),
+                    }),
                 },
-                forward: true,
-                limit: Some(50),
-                consistent: false,
-            }
-        );
-        let descending =
-            ListQuery::<String>::new(None, Some(SortDirection::Desc), Some(limit(1000.0)));
-        assert_eq!(
-            descending.to_query(|_| Key::new("unused", "unused"), "TYPE"),
-            Query {
-                target: QueryTarget::Gsi1 {
-                    gsi1pk: "TYPE".into(),
-                },
-                forward: false,
-                limit: Some(1000),
-                consistent: false,
-            }
-        );
+            )
+            .unwrap();
+        for (tokens, gsi1pk) in [
+            (PageTokens::new(b"another secret"), "TYPE"),
+            (PageTokens::new(b"secret"), "OTHER TYPE"),
+        ] {
+            let table = ScriptedTable::new();
+            let error = page(SortDirection::Asc, limit(1.0), Some(&issued))
+                .read(&table, &tokens, order_key, gsi1pk)
+                .await
+                .unwrap_err();
+            assert!(matches!(error, ListError::Token(_)), "{error:?}");
+            assert!(table.calls().is_empty());
+        }
     }
 }

@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
 
-use super::{Item, Key, Put, Query, Table, TableError, TransactItem, Update};
+use super::{Item, Key, Put, Query, QueryPage, Table, TableError, TransactItem, Update};
 
 /// One request the fake received.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,8 +26,10 @@ pub enum TableCall {
 pub enum Scripted {
     /// For `get`, `update` (returned item) and `delete`.
     Item(Option<Item>),
-    /// For `query`.
+    /// For `query`: a last page.
     Items(Vec<Item>),
+    /// For `query`: a page, maybe with a last evaluated key.
+    Page(QueryPage),
     /// For `put` and `transact_write`.
     Done,
     /// Any call fails with this error.
@@ -137,10 +139,14 @@ impl Table for ScriptedTable {
         }
     }
 
-    async fn query(&self, query: Query) -> Result<Vec<Item>, TableError> {
+    async fn query(&self, query: Query) -> Result<QueryPage, TableError> {
         match self.answer(TableCall::Query(query)) {
-            None => Ok(Vec::new()),
-            Some(Scripted::Items(items)) => Ok(items),
+            None => Ok(QueryPage::default()),
+            Some(Scripted::Items(items)) => Ok(QueryPage {
+                items,
+                last_evaluated_key: None,
+            }),
+            Some(Scripted::Page(page)) => Ok(page),
             Some(Scripted::Fail(error)) => Err(error),
             Some(other) => Err(mismatch("query", &other)),
         }

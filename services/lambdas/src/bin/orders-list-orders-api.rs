@@ -1,5 +1,9 @@
 //! Lambda `orders-list-orders-api`: wiring only (see the `lambdas` crate docs).
 
+use lambdas::ListApiConfig;
+
 fn main() -> Result<(), lambdas::Error> {
-    lambdas::serve_api(|table, _clock| orders::list_orders_api::controller(table))
+    lambdas::serve_api_with(|table, _clock, config: &ListApiConfig| {
+        orders::list_orders_api::controller(table, config.page_tokens.clone())
+    })
 }

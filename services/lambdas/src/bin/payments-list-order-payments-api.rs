@@ -1,5 +1,9 @@
 //! Lambda `payments-list-order-payments-api`: wiring only (see the `lambdas` crate docs).
 
+use lambdas::ListApiConfig;
+
 fn main() -> Result<(), lambdas::Error> {
-    lambdas::serve_api(|table, _clock| payments::list_order_payments_api::controller(table))
+    lambdas::serve_api_with(|table, _clock, config: &ListApiConfig| {
+        payments::list_order_payments_api::controller(table, config.page_tokens.clone())
+    })
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use kernel::table::Table;
+use kernel::table::{ListError, ListedPage, PageTokens, Table};
 
 use super::model::{ListOrdersQuery, ListedOrder};
 use crate::failure::OrdersFailure;
@@ -12,18 +12,21 @@ use crate::order::{ORDER_TYPE_NAME, order_key};
 /// Reads orders from the order view.
 #[async_trait]
 pub trait ListOrdersClient: Send + Sync {
-    async fn list_orders(&self, query: &ListOrdersQuery)
-    -> Result<Vec<ListedOrder>, OrdersFailure>;
+    async fn list_orders(
+        &self,
+        query: &ListOrdersQuery,
+    ) -> Result<ListedPage<ListedOrder>, OrdersFailure>;
 }
 
-/// One single-page table query.
+/// One single-page table query; its page tokens signed with the deployment's secret.
 pub struct TableListOrdersClient {
     table: Arc<dyn Table>,
+    tokens: PageTokens,
 }
 
 impl TableListOrdersClient {
-    pub fn new(table: Arc<dyn Table>) -> Self {
-        Self { table }
+    pub fn new(table: Arc<dyn Table>, tokens: PageTokens) -> Self {
+        Self { table, tokens }
     }
 }
 
@@ -32,24 +35,27 @@ impl ListOrdersClient for TableListOrdersClient {
     async fn list_orders(
         &self,
         query: &ListOrdersQuery,
-    ) -> Result<Vec<ListedOrder>, OrdersFailure> {
-        let items = match self
-            .table
-            .query(query.to_query(order_key, ORDER_TYPE_NAME))
+    ) -> Result<ListedPage<ListedOrder>, OrdersFailure> {
+        let page = match query
+            .read(&*self.table, &self.tokens, order_key, ORDER_TYPE_NAME)
             .await
         {
-            Ok(items) => items,
-            Err(error) => return Err(OrdersFailure::unrecognized("querying orders", error)),
+            Ok(page) => page,
+            Err(ListError::Token(error)) => {
+                return Err(OrdersFailure::invalid_arguments(
+                    "the listOrders nextToken was refused",
+                    error,
+                ));
+            }
+            Err(ListError::Table(error)) => {
+                return Err(OrdersFailure::unrecognized("querying orders", error));
+            }
         };
-        items
-            .into_iter()
-            .map(|item| {
-                // An attribute of an unexpected type means the view is corrupt: a server error.
-                serde_dynamo::from_item(item).map_err(|error| {
-                    OrdersFailure::unrecognized("reading a listed order item", error)
-                })
-            })
-            .collect()
+        page.try_map(|item| {
+            // An attribute of an unexpected type means the view is corrupt: a server error.
+            serde_dynamo::from_item(item)
+                .map_err(|error| OrdersFailure::unrecognized("reading a listed order item", error))
+        })
     }
 }
 
@@ -66,7 +72,7 @@ mod tests {
     use kernel::validation::JsNumber;
 
     fn client(table: &Arc<ScriptedTable>) -> TableListOrdersClient {
-        TableListOrdersClient::new(table.clone())
+        TableListOrdersClient::new(table.clone(), PageTokens::new(b"test"))
     }
 
     fn limit(value: f64) -> Limit {
@@ -88,6 +94,7 @@ mod tests {
                 forward: true,
                 limit: None,
                 consistent: false,
+                exclusive_start_key: None,
             })]
         );
     }
@@ -99,6 +106,7 @@ mod tests {
             let query = ListOrdersQuery::Page {
                 direction,
                 limit: limit(7.0),
+                next_token: None,
             };
             client(&table).list_orders(&query).await.unwrap();
             assert_eq!(
@@ -110,6 +118,7 @@ mod tests {
                     forward,
                     limit: Some(7),
                     consistent: false,
+                    exclusive_start_key: None,
                 })]
             );
         }
@@ -139,9 +148,11 @@ mod tests {
             .list_orders(&ListOrdersQuery::Page {
                 direction: SortDirection::Asc,
                 limit: Limit::DEFAULT,
+                next_token: None,
             })
             .await
-            .unwrap();
+            .unwrap()
+            .items;
         assert_eq!(
             orders,
             [

@@ -5,17 +5,17 @@ use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_valid_body};
 
 use std::sync::Arc;
 
-use kernel::table::Table;
+use kernel::table::{PageTokens, Table};
 
 use super::clients::TableListOrdersClient;
 use super::model::{ListOrdersBody, ListOrdersQuery};
 use super::service::ListOrdersApiService;
 use crate::failure::OrdersFailure;
 
-/// The slice wired to a table.
-pub fn controller(table: Arc<dyn Table>) -> impl ApiHandler + 'static {
+/// The slice wired to a table, its page tokens signed with the deployment's secret.
+pub fn controller(table: Arc<dyn Table>, tokens: PageTokens) -> impl ApiHandler + 'static {
     ListOrdersApiController {
-        service: ListOrdersApiService::new(Arc::new(TableListOrdersClient::new(table))),
+        service: ListOrdersApiService::new(Arc::new(TableListOrdersClient::new(table, tokens))),
     }
 }
 
@@ -48,12 +48,12 @@ mod tests {
 
     use kernel::http::{ApiHandler, ApiRequest};
     use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
-    use kernel::table::{Query, QueryTarget, TableError, item, n, s};
+    use kernel::table::{PageTokens, Query, QueryTarget, TableError, item, n, s};
 
     use crate::list_orders_api::controller;
 
     async fn respond(table: &Arc<ScriptedTable>, body: Option<&str>) -> (u16, String) {
-        let response = controller(table.clone())
+        let response = controller(table.clone(), PageTokens::new(b"test"))
             .handle(ApiRequest {
                 body: body.map(str::to_owned),
             })
@@ -98,6 +98,7 @@ mod tests {
                 forward: false,
                 limit: Some(50),
                 consistent: false,
+                exclusive_start_key: None,
             })]
         );
     }
@@ -120,6 +121,7 @@ mod tests {
                 forward: true,
                 limit: None,
                 consistent: false,
+                exclusive_start_key: None,
             })]
         );
     }

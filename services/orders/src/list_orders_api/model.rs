@@ -57,10 +57,13 @@ pub struct ListedOrder {
     pub updated_at: Option<String>,
 }
 
-/// The 200 body: `{"orders":[…]}`.
+/// The 200 body: `{"orders":[…]}`, plus `nextToken` when there may be more orders.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListOrdersResponse {
     pub orders: Vec<ListedOrder>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
 }
 
 #[cfg(test)]
@@ -78,7 +81,10 @@ mod tests {
 
     #[test]
     fn every_field_is_optional_but_never_null() {
-        assert_eq!(parse("{}").unwrap(), ListOrdersQuery::new(None, None, None));
+        assert_eq!(
+            parse("{}").unwrap(),
+            ListOrdersQuery::new(None, None, None, None).unwrap()
+        );
         for body in [
             r#"{"orderId":null}"#,
             r#"{"sortDirection":null}"#,
@@ -103,11 +109,13 @@ mod tests {
             parse(r#"{"unknown":1}"#).unwrap(),
             ListOrdersQuery::Page {
                 direction: SortDirection::Asc,
-                limit: Limit::DEFAULT
+                limit: Limit::DEFAULT,
+                next_token: None,
             }
         );
-        let ListOrdersQuery::Page { direction, limit } =
-            parse(r#"{"sortDirection":"desc","limit":1000}"#).unwrap()
+        let ListOrdersQuery::Page {
+            direction, limit, ..
+        } = parse(r#"{"sortDirection":"desc","limit":1000}"#).unwrap()
         else {
             panic!("expected a listing");
         };
@@ -141,7 +149,8 @@ mod tests {
         };
         assert_eq!(
             serde_json::to_string(&ListOrdersResponse {
-                orders: vec![order]
+                orders: vec![order],
+                next_token: None,
             })
             .unwrap(),
             r#"{"orders":[{"orderId":"ORDER-1","units":3,"price":33.25}]}"#

@@ -16,8 +16,11 @@ impl ListOrdersApiService {
     }
 
     pub async fn list(&self, query: ListOrdersQuery) -> Result<ListOrdersResponse, OrdersFailure> {
-        let orders = self.list_orders.list_orders(&query).await?;
-        Ok(ListOrdersResponse { orders })
+        let page = self.list_orders.list_orders(&query).await?;
+        Ok(ListOrdersResponse {
+            orders: page.items,
+            next_token: page.next_token,
+        })
     }
 }
 
@@ -29,17 +32,19 @@ mod tests {
     use kernel::fake::Fake;
     use kernel::table::TableError;
 
+    use kernel::table::ListedPage;
+
     use super::*;
     use crate::list_orders_api::model::ListedOrder;
 
-    type FakeListOrders = Fake<ListOrdersQuery, Result<Vec<ListedOrder>, OrdersFailure>>;
+    type FakeListOrders = Fake<ListOrdersQuery, Result<ListedPage<ListedOrder>, OrdersFailure>>;
 
     #[async_trait]
     impl ListOrdersClient for FakeListOrders {
         async fn list_orders(
             &self,
             query: &ListOrdersQuery,
-        ) -> Result<Vec<ListedOrder>, OrdersFailure> {
+        ) -> Result<ListedPage<ListedOrder>, OrdersFailure> {
             self.call(query.clone())
         }
     }
@@ -50,13 +55,17 @@ mod tests {
             order_id: Some("ORDER-1".into()),
             ..ListedOrder::default()
         };
-        let fake = FakeListOrders::answering([Ok(vec![listed.clone()])]);
+        let fake = FakeListOrders::answering([Ok(ListedPage {
+            items: vec![listed.clone()],
+            next_token: Some("next".into()),
+        })]);
         let query = ListOrdersQuery::One(OrderId::parse("ORDER-1").unwrap());
         let response = ListOrdersApiService::new(fake.clone())
             .list(query.clone())
             .await
             .unwrap();
         assert_eq!(response.orders, [listed]);
+        assert_eq!(response.next_token.as_deref(), Some("next"));
         assert_eq!(fake.calls(), [query]);
     }
 
@@ -67,7 +76,7 @@ mod tests {
             TableError::Throttled { source: None },
         ))]);
         let failure = ListOrdersApiService::new(fake)
-            .list(ListOrdersQuery::new(None, None, None))
+            .list(ListOrdersQuery::new(None, None, None, None).unwrap())
             .await
             .unwrap_err();
         assert_eq!(failure.kind(), kernel::failure::UNRECOGNIZED_ERROR);

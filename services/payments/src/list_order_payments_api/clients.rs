@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use kernel::table::Table;
+use kernel::table::{ListError, ListedPage, PageTokens, Table};
 
 use super::model::{ListOrderPaymentsQuery, ListedOrderPayment};
 use crate::failure::PaymentsFailure;
@@ -15,17 +15,19 @@ pub trait ListOrderPaymentsClient: Send + Sync {
     async fn list_order_payments(
         &self,
         query: &ListOrderPaymentsQuery,
-    ) -> Result<Vec<ListedOrderPayment>, PaymentsFailure>;
+    ) -> Result<ListedPage<ListedOrderPayment>, PaymentsFailure>;
 }
 
-/// [`ListOrderPaymentsClient`] over the table.
+/// [`ListOrderPaymentsClient`] over the table; its page tokens signed with the deployment's
+/// secret.
 pub struct TableListOrderPaymentsClient {
     table: Arc<dyn Table>,
+    tokens: PageTokens,
 }
 
 impl TableListOrderPaymentsClient {
-    pub fn new(table: Arc<dyn Table>) -> Self {
-        Self { table }
+    pub fn new(table: Arc<dyn Table>, tokens: PageTokens) -> Self {
+        Self { table, tokens }
     }
 }
 
@@ -34,17 +36,24 @@ impl ListOrderPaymentsClient for TableListOrderPaymentsClient {
     async fn list_order_payments(
         &self,
         query: &ListOrderPaymentsQuery,
-    ) -> Result<Vec<ListedOrderPayment>, PaymentsFailure> {
-        let items = self
-            .table
-            // The Query of docs/contract.md §8.2.
-            .query(query.to_query(order_payment_key, ORDER_PAYMENT_TYPE_NAME))
+    ) -> Result<ListedPage<ListedOrderPayment>, PaymentsFailure> {
+        // The Query of docs/contract.md §8.2.
+        let page = query
+            .read(
+                &*self.table,
+                &self.tokens,
+                order_payment_key,
+                ORDER_PAYMENT_TYPE_NAME,
+            )
             .await
-            .map_err(|source| PaymentsFailure::Storage {
-                operation: "list the order payments",
-                source,
+            .map_err(|error| match error {
+                ListError::Token(source) => PaymentsFailure::RefusedPageToken(source),
+                ListError::Table(source) => PaymentsFailure::Storage {
+                    operation: "list the order payments",
+                    source,
+                },
             })?;
-        Ok(items.iter().map(ListedOrderPayment::from_item).collect())
+        page.try_map(|item| Ok(ListedOrderPayment::from_item(&item)))
     }
 }
 
@@ -69,15 +78,15 @@ mod tests {
             ("orderId", s("ORD001")),
             ("units", n(2)),
         ])]));
-        let client = TableListOrderPaymentsClient::new(table.clone());
+        let client = TableListOrderPaymentsClient::new(table.clone(), PageTokens::new(b"test"));
         let listed = client
             .list_order_payments(&ListOrderPaymentsQuery::One(
                 OrderId::parse("ORD001").unwrap(),
             ))
             .await
             .unwrap();
-        assert_eq!(listed.len(), 1);
-        assert_eq!(listed[0].units, Some(serde_json::json!(2)));
+        assert_eq!(listed.items.len(), 1);
+        assert_eq!(listed.items[0].units, Some(serde_json::json!(2)));
         assert_eq!(
             table.calls(),
             [TableCall::Query(Query {
@@ -88,6 +97,7 @@ mod tests {
                 forward: true,
                 limit: None,
                 consistent: false,
+                exclusive_start_key: None,
             })]
         );
     }
@@ -95,15 +105,16 @@ mod tests {
     #[tokio::test]
     async fn queries_all_payments_on_the_index() {
         let table = Arc::new(ScriptedTable::new());
-        let client = TableListOrderPaymentsClient::new(table.clone());
+        let client = TableListOrderPaymentsClient::new(table.clone(), PageTokens::new(b"test"));
         let listed = client
             .list_order_payments(&ListOrderPaymentsQuery::Page {
                 direction: SortDirection::Desc,
                 limit: limit(10.0),
+                next_token: None,
             })
             .await
             .unwrap();
-        assert!(listed.is_empty());
+        assert!(listed.items.is_empty());
         assert_eq!(
             table.calls(),
             [TableCall::Query(Query {
@@ -113,6 +124,7 @@ mod tests {
                 forward: false,
                 limit: Some(10),
                 consistent: false,
+                exclusive_start_key: None,
             })]
         );
     }
@@ -121,10 +133,11 @@ mod tests {
     async fn a_failed_query_is_an_unrecognized_error() {
         let table = Arc::new(ScriptedTable::new());
         table.then(Scripted::Fail(TableError::Throttled { source: None }));
-        let failure = TableListOrderPaymentsClient::new(table)
+        let failure = TableListOrderPaymentsClient::new(table, PageTokens::new(b"test"))
             .list_order_payments(&ListOrderPaymentsQuery::Page {
                 direction: SortDirection::Asc,
                 limit: Limit::DEFAULT,
+                next_token: None,
             })
             .await
             .unwrap_err();

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kernel::http::{ApiHandler, ApiRequest, ApiResponse, parse_valid_body};
-use kernel::table::Table;
+use kernel::table::{PageTokens, Table};
 
 use super::clients::TableListOrderPaymentsClient;
 use super::model::{ListOrderPaymentsBody, ListOrderPaymentsQuery};
@@ -12,10 +12,10 @@ use super::service::ListOrderPaymentsApiService;
 use crate::failure::PaymentsFailure;
 
 /// The API wired to the table.
-pub fn controller(table: Arc<dyn Table>) -> impl ApiHandler + 'static {
+pub fn controller(table: Arc<dyn Table>, tokens: PageTokens) -> impl ApiHandler + 'static {
     ListOrderPaymentsApiController {
         service: ListOrderPaymentsApiService::new(Arc::new(TableListOrderPaymentsClient::new(
-            table,
+            table, tokens,
         ))),
     }
 }

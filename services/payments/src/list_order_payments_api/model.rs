@@ -85,6 +85,9 @@ impl ListedOrderPayment {
 #[serde(rename_all = "camelCase")]
 pub struct ListOrderPaymentsResponse {
     pub order_payments: Vec<ListedOrderPayment>,
+    /// Present when there may be more order payments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
 }
 
 /// An attribute as the document client hands it to `JSON.stringify`.
@@ -162,7 +165,8 @@ mod tests {
             parse("{}").unwrap(),
             ListOrderPaymentsQuery::Page {
                 direction: SortDirection::Asc,
-                limit: Limit::DEFAULT
+                limit: Limit::DEFAULT,
+                next_token: None,
             }
         );
     }

@@ -7,11 +7,14 @@ use kernel::table::scripted::{Scripted, ScriptedTable, TableCall};
 use kernel::table::{AttributeValue, Item, Query, QueryTarget, TableError, item, n, s};
 
 async fn call(table: &Arc<ScriptedTable>, body: Option<&str>) -> ApiResponse {
-    crate::list_order_payments_api::controller(table.clone())
-        .handle(ApiRequest {
-            body: body.map(str::to_owned),
-        })
-        .await
+    crate::list_order_payments_api::controller(
+        table.clone(),
+        kernel::table::PageTokens::new(b"test"),
+    )
+    .handle(ApiRequest {
+        body: body.map(str::to_owned),
+    })
+    .await
 }
 
 fn stored(order_id: &str, status: &str, retries: u32, payment_id: &str) -> Item {
@@ -99,6 +102,7 @@ async fn lists_all_payments_by_creation_time_with_the_defaults() {
             forward: true,
             limit: Some(50),
             consistent: false,
+            exclusive_start_key: None,
         })]
     );
 }
@@ -122,6 +126,7 @@ async fn honours_direction_and_limit_and_ignores_unknown_fields() {
             forward: false,
             limit: Some(1000),
             consistent: false,
+            exclusive_start_key: None,
         })]
     );
 }
@@ -155,6 +160,7 @@ async fn an_order_id_is_trimmed_and_queries_that_order_only() {
             forward: true,
             limit: None,
             consistent: false,
+            exclusive_start_key: None,
         })]
     );
 }
