@@ -34,8 +34,21 @@ trimmed_string!(
 );
 
 /// A count of units: an integer ≥ 1 (JSON `1.0` is accepted as 1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(try_from = "f64", into = "u64")]
+#[schema(value_type = u64, minimum = 1, maximum = 9007199254740991_u64)]
 pub struct Units(u64);
 
 impl Units {
@@ -65,8 +78,9 @@ impl From<Units> for u64 {
 
 /// A price: a finite number ≥ 0 that DynamoDB can store (0, or from 1e-130 to below 1e126),
 /// decimals allowed, printed like JavaScript prints numbers.
-#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "f64")]
+#[schema(value_type = f64, minimum = 0, exclusive_maximum = 1e126)]
 pub struct Price(#[serde(serialize_with = "serialize_js_number")] f64);
 
 impl Price {

@@ -16,8 +16,11 @@ pub mod failure;
 pub mod fake;
 pub mod http;
 pub mod metrics;
+pub mod openapi;
 pub mod sqs;
 pub mod table;
 pub mod validation;
 
 pub use failure::Failure;
+/// For [`trimmed_string!`] and the slices' OpenAPI derives.
+pub use utoipa;

@@ -154,8 +154,9 @@ pub fn serialize_js_number<S: Serializer>(value: &f64, serializer: S) -> Result<
 }
 
 /// A stored number, printed the way `JSON.stringify` prints it (`15`, not `15.0`).
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(transparent)]
+#[schema(value_type = f64)]
 pub struct JsNumber(#[serde(serialize_with = "serialize_js_number")] pub f64);
 
 /// For an optional field that may be absent but not `null`:
@@ -213,7 +214,30 @@ macro_rules! trimmed_string {
                 f.write_str(&self.0)
             }
         }
+
+        impl $crate::utoipa::PartialSchema for $name {
+            fn schema() -> $crate::utoipa::openapi::RefOr<$crate::utoipa::openapi::schema::Schema> {
+                $crate::validation::trimmed_string_schema(Self::MIN_LEN, Self::MAX_LEN)
+            }
+        }
+
+        impl $crate::utoipa::ToSchema for $name {}
     };
+}
+
+/// The schema of a [`trimmed_string!`] type: lengths are UTF-16 code units after trimming.
+pub fn trimmed_string_schema(
+    min: usize,
+    max: usize,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .min_length(Some(min))
+        .max_length(Some(max))
+        .description(Some(format!(
+            "{min} to {max} characters once leading and trailing white space is trimmed"
+        )))
+        .into()
 }
 
 /// `limit` of the list APIs: an integer in 1..=1000 (default 50).
@@ -254,16 +278,24 @@ impl From<Limit> for u32 {
 
 /// `sortDirection` and `limit` of a list API's body as sent (flattened into each list DTO):
 /// optional but never `null`, `limit` an integer from 1 to [`Limit::MAX`].
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, validator::Validate)]
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Deserialize, validator::Validate, utoipa::ToSchema,
+)]
 #[serde(rename_all = "camelCase")]
 pub struct PageBody {
+    /// By creation time, oldest first (`asc`, the default) or newest first (`desc`).
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub sort_direction: Option<SortDirection>,
+    /// Items per page (default 50).
     #[serde(default, deserialize_with = "present")]
     #[validate(custom(function = "js_limit"))]
+    #[schema(value_type = Option<u32>, nullable = false, minimum = 1, maximum = 1000)]
     pub limit: Option<f64>,
-    /// The `nextToken` of the previous page (absent: the first page).
+    /// The `nextToken` of the previous page, to read the page after it (with the same
+    /// `sortDirection`). Absent: the first page.
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, min_length = 1, max_length = 4096)]
     pub next_token: Option<String>,
 }
 
@@ -286,7 +318,17 @@ impl PageBody {
 }
 
 /// `sortDirection` of the list APIs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum SortDirection {
     #[default]

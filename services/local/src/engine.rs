@@ -330,6 +330,7 @@ pub async fn serve(
     let metrics = MetricsEndpoint::new(recorder, store.clone(), queue_names(&routing));
     let app = http::router(slices::api_routes(&table, &clock, &page_tokens))
         .merge(metrics.router())
+        .merge(crate::openapi::router())
         .merge(console.router());
     let shutdown = async move {
         shutdown.await;

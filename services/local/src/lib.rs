@@ -10,6 +10,7 @@ pub mod housekeeping;
 pub mod http;
 pub mod inspect;
 pub mod metrics;
+pub mod openapi;
 pub mod pipe;
 pub mod poller;
 pub mod replay;

@@ -69,6 +69,38 @@ pub fn api_routes(
     ]
 }
 
+/// Every API slice's OpenAPI operation at its path (their schemas go to `schemas`).
+pub fn api_operations(
+    schemas: &mut kernel::openapi::Schemas,
+) -> Vec<(&'static str, kernel::utoipa::openapi::path::Operation)> {
+    vec![
+        (
+            inventory::restock_sku_api::SLICE.path,
+            inventory::restock_sku_api::operation(schemas),
+        ),
+        (
+            inventory::list_skus_api::SLICE.path,
+            inventory::list_skus_api::operation(schemas),
+        ),
+        (
+            orders::place_order_api::SLICE.path,
+            orders::place_order_api::operation(schemas),
+        ),
+        (
+            orders::list_orders_api::SLICE.path,
+            orders::list_orders_api::operation(schemas),
+        ),
+        (
+            payments::list_order_payments_api::SLICE.path,
+            payments::list_order_payments_api::operation(schemas),
+        ),
+        (
+            testing::simulate_raw_event_api::SLICE.path,
+            testing::simulate_raw_event_api::operation(schemas),
+        ),
+    ]
+}
+
 /// Every worker slice, as each declares itself.
 pub const WORKER_SLICES: [WorkerSlice; 6] = [
     inventory::restock_sku_worker::SLICE,

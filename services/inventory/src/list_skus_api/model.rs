@@ -7,11 +7,13 @@ use validator::Validate;
 /// The body as sent, checked with `validator`: every field optional but never `null`; the
 /// `sku` filter is a trimmed id of 4–128 characters, `limit` an integer from 1 to 1000. Unknown
 /// properties are ignored.
-#[derive(Debug, Default, Deserialize, Validate)]
+#[derive(Debug, Default, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListSkusBody {
     #[serde(default, deserialize_with = "present")]
     #[validate(custom(function = "js_id"))]
+    /// Reads only this one item (trimmed); `sortDirection`, `limit` and `nextToken` do not apply.
+    #[schema(nullable = false, min_length = 4, max_length = 128)]
     pub sku: Option<String>,
     #[serde(flatten)]
     #[validate(nested)]
@@ -32,7 +34,7 @@ impl TryFrom<ListSkusBody> for ListSkusQuery {
 }
 
 /// One listed SKU: exactly these four attributes, in this order; absent ones are omitted.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SkuSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -46,7 +48,7 @@ pub struct SkuSummary {
 }
 
 /// The 200 response body: `{"skus":[…]}`, plus `nextToken` when there may be more SKUs.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListSkusResponse {
     pub skus: Vec<SkuSummary>,

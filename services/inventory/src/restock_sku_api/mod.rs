@@ -14,3 +14,19 @@ pub const SLICE: contracts::ApiSlice = contracts::ApiSlice {
     name: "RestockSkuApi",
     path: "/api/v1/inventory/restockSku",
 };
+
+/// This slice as an OpenAPI operation (`docs/openapi.json`); its schemas go to `schemas`.
+pub fn operation(
+    schemas: &mut kernel::openapi::Schemas,
+) -> kernel::utoipa::openapi::path::Operation {
+    kernel::openapi::post_operation::<model::RestockSkuBody, model::RestockSkuRequest>(
+        SLICE.path,
+        SLICE.domain,
+        "Restock a SKU with a lot (counted once per lot id)",
+        (
+            202,
+            "Accepted: the restock is echoed as parsed (trimmed) and its event raised",
+        ),
+        schemas,
+    )
+}

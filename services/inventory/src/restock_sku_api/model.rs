@@ -5,14 +5,18 @@ use validator::Validate;
 
 /// The body of `restockSku` as sent, checked with `validator`: trimmed ids of 4–128
 /// characters, `units` an integer ≥ 1. Unknown properties are ignored.
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RestockSkuBody {
     #[validate(custom(function = "js_id"))]
+    #[schema(min_length = 4, max_length = 128)]
     pub sku: String,
     #[validate(custom(function = "js_count"))]
+    #[schema(value_type = u64, minimum = 1, maximum = 9007199254740991_u64)]
     pub units: f64,
+    /// The restock's idempotency key: a lot counts once.
     #[validate(custom(function = "js_id"))]
+    #[schema(min_length = 4, max_length = 128)]
     pub lot_id: String,
 }
 
@@ -29,7 +33,7 @@ impl TryFrom<RestockSkuBody> for RestockSkuRequest {
 
 /// The request body, parsed (so trimmed and validated). Also the 202 response body, echoed in
 /// this key order: `{"sku","units","lotId"}`. Unknown properties are ignored.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RestockSkuRequest {
     pub sku: Sku,

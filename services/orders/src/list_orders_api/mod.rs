@@ -15,3 +15,19 @@ pub const SLICE: contracts::ApiSlice = contracts::ApiSlice {
     name: "ListOrdersApi",
     path: "/api/v1/orders/listOrders",
 };
+
+/// This slice as an OpenAPI operation (`docs/openapi.json`); its schemas go to `schemas`.
+pub fn operation(
+    schemas: &mut kernel::openapi::Schemas,
+) -> kernel::utoipa::openapi::path::Operation {
+    kernel::openapi::post_operation::<model::ListOrdersBody, model::ListOrdersResponse>(
+        SLICE.path,
+        SLICE.domain,
+        "List orders by creation time, a page at a time",
+        (
+            200,
+            "One page of orders, and the token of the next page when there may be more",
+        ),
+        schemas,
+    )
+}

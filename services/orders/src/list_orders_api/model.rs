@@ -9,11 +9,13 @@ use validator::Validate;
 /// The body as sent, checked with `validator`: every field optional but never `null`; the
 /// `orderId` filter is a trimmed id of 4–128 characters, `limit` an integer from 1 to 1000. Unknown
 /// properties are ignored.
-#[derive(Debug, Default, Deserialize, Validate)]
+#[derive(Debug, Default, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListOrdersBody {
     #[serde(default, deserialize_with = "present")]
     #[validate(custom(function = "js_id"))]
+    /// Reads only this one item (trimmed); `sortDirection`, `limit` and `nextToken` do not apply.
+    #[schema(nullable = false, min_length = 4, max_length = 128)]
     pub order_id: Option<String>,
     #[serde(flatten)]
     #[validate(nested)]
@@ -36,7 +38,7 @@ impl TryFrom<ListOrdersBody> for ListOrdersQuery {
 
 /// One order as listed: the stored attributes as they are, absent ones omitted, keys in the
 /// original's order.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListedOrder {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58,7 +60,7 @@ pub struct ListedOrder {
 }
 
 /// The 200 body: `{"orders":[…]}`, plus `nextToken` when there may be more orders.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListOrdersResponse {
     pub orders: Vec<ListedOrder>,

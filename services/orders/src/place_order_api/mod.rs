@@ -15,3 +15,19 @@ pub const SLICE: contracts::ApiSlice = contracts::ApiSlice {
     name: "PlaceOrderApi",
     path: "/api/v1/orders/placeOrder",
 };
+
+/// This slice as an OpenAPI operation (`docs/openapi.json`); its schemas go to `schemas`.
+pub fn operation(
+    schemas: &mut kernel::openapi::Schemas,
+) -> kernel::utoipa::openapi::path::Operation {
+    kernel::openapi::post_operation::<model::PlaceOrderBody, model::PlaceOrderRequest>(
+        SLICE.path,
+        SLICE.domain,
+        "Place an order (the first placement of an order id wins)",
+        (
+            202,
+            "Accepted: the order is echoed as parsed (trimmed) and its event raised",
+        ),
+        schemas,
+    )
+}

@@ -10,11 +10,13 @@ use validator::Validate;
 /// The body as sent, checked with `validator`: every field optional but never `null`; the
 /// `orderId` filter is a trimmed id of 4–128 characters, `limit` an integer from 1 to 1000. Unknown
 /// properties are ignored.
-#[derive(Debug, Default, Deserialize, Validate)]
+#[derive(Debug, Default, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListOrderPaymentsBody {
     #[serde(default, deserialize_with = "present")]
     #[validate(custom(function = "js_id"))]
+    /// Reads only this one item (trimmed); `sortDirection`, `limit` and `nextToken` do not apply.
+    #[schema(nullable = false, min_length = 4, max_length = 128)]
     pub order_id: Option<String>,
     #[serde(flatten)]
     #[validate(nested)]
@@ -35,28 +37,38 @@ impl TryFrom<ListOrderPaymentsBody> for ListOrderPaymentsQuery {
 }
 
 /// One listed payment: the stored attributes, in the original's order, absent ones omitted.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListedOrderPayment {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Value)]
     pub order_id: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Value)]
     pub sku: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Value)]
     pub units: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Value)]
     pub price: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Value)]
     pub user_id: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Value)]
     pub created_at: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Value)]
     pub updated_at: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Value)]
     pub payment_id: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Value)]
     pub payment_status: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Value)]
     pub payment_retries: Option<Value>,
 }
 
@@ -81,12 +93,13 @@ impl ListedOrderPayment {
 }
 
 /// The response body.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListOrderPaymentsResponse {
     pub order_payments: Vec<ListedOrderPayment>,
     /// Present when there may be more order payments.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Value)]
     pub next_token: Option<String>,
 }
 

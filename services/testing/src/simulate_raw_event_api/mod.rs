@@ -13,3 +13,19 @@ pub const SLICE: contracts::ApiSlice = contracts::ApiSlice {
     name: "SimulateRawEventApi",
     path: "/api/v1/testing/simulateRawEvent",
 };
+
+/// This slice as an OpenAPI operation (`docs/openapi.json`); its schemas go to `schemas`.
+pub fn operation(
+    schemas: &mut kernel::openapi::Schemas,
+) -> kernel::utoipa::openapi::path::Operation {
+    kernel::openapi::post_operation::<model::SimulateRawEventBody, model::SimulateRawEventRequest>(
+        SLICE.path,
+        SLICE.domain,
+        "Write a raw event item to the event store (chaos testing; not deployed to prod by default)",
+        (
+            202,
+            "Accepted: the request is echoed; the event item was written, or was already there",
+        ),
+        schemas,
+    )
+}

@@ -139,11 +139,14 @@ fn check_storable(value: &JsValue, depth: usize) -> Result<(), ValueError> {
 
 /// The request body (strict: any other property is rejected). It is also the 202 answer:
 /// the request echoed, absent fields omitted, in this field order.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SimulateRawEventRequest {
+    #[schema(value_type = String)]
     pub pk: NonBlankString<MAX_PK_BYTES>,
+    #[schema(value_type = String)]
     pub sk: NonBlankString<MAX_SK_BYTES>,
+    #[schema(value_type = String)]
     pub event_name: NonBlankString<MAX_TEXT_BYTES>,
     /// Any JSON value; absent ⇒ the item has no `eventData`; `null` ⇒ a NULL attribute.
     #[serde(
@@ -151,6 +154,7 @@ pub struct SimulateRawEventRequest {
         deserialize_with = "present",
         skip_serializing_if = "Option::is_none"
     )]
+    #[schema(value_type = Value)]
     pub event_data: Option<EventData>,
     /// Any string (blank ⇒ now); `null` is rejected.
     #[serde(
@@ -158,12 +162,14 @@ pub struct SimulateRawEventRequest {
         deserialize_with = "present",
         skip_serializing_if = "Option::is_none"
     )]
+    #[schema(value_type = String, nullable = false)]
     pub created_at: Option<BoundedString>,
     #[serde(
         default,
         deserialize_with = "present",
         skip_serializing_if = "Option::is_none"
     )]
+    #[schema(value_type = String, nullable = false)]
     pub updated_at: Option<BoundedString>,
 }
 
@@ -171,23 +177,37 @@ pub struct SimulateRawEventRequest {
 /// and `sk` not blank and within DynamoDB's key sizes, `eventName` not blank, the texts within
 /// [`MAX_TEXT_BYTES`], `eventData` storable by DynamoDB; optional fields may be absent but not
 /// `null`.
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SimulateRawEventBody {
+    /// The event item's partition key, e.g. `EVENTS#ORDER_ID#<orderId>`: not blank, at most
+    /// 2,048 bytes (UTF-8).
     #[validate(custom(function = "valid_partition_key"))]
+    #[schema(min_length = 1, max_length = 2048)]
     pub pk: String,
+    /// The event item's sort key, e.g. `EVENT#ORDER_PLACED_EVENT`: not blank, at most 1,024
+    /// bytes.
     #[validate(custom(function = "valid_sort_key"))]
+    #[schema(min_length = 1, max_length = 1024)]
     pub sk: String,
+    /// Not blank, at most 1,000 bytes; any name (unknown ones are routed nowhere).
     #[validate(custom(function = "valid_event_name"))]
+    #[schema(min_length = 1, max_length = 1000)]
     pub event_name: String,
+    /// Any JSON value DynamoDB can store (at most 32 levels deep); absent: no `eventData`.
     #[serde(default, deserialize_with = "present")]
     #[validate(custom(function = "valid_event_data"))]
+    #[schema(value_type = Value)]
     pub event_data: Option<JsValue>,
+    /// At most 1,000 bytes; blank or absent: now.
     #[serde(default, deserialize_with = "present")]
     #[validate(custom(function = "valid_timestamp"))]
+    #[schema(nullable = false, max_length = 1000)]
     pub created_at: Option<String>,
+    /// At most 1,000 bytes; blank or absent: now.
     #[serde(default, deserialize_with = "present")]
     #[validate(custom(function = "valid_timestamp"))]
+    #[schema(nullable = false, max_length = 1000)]
     pub updated_at: Option<String>,
 }
 
