@@ -71,8 +71,35 @@ impl std::fmt::Display for EventName {
     }
 }
 
+/// Which data an event carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventDataType {
+    /// [`OrderEventData`]
+    Order,
+    /// [`SkuRestockedEventData`]
+    SkuRestocked,
+}
+
+impl EventName {
+    /// The data an event of this name carries.
+    pub fn data_type(self) -> EventDataType {
+        match self {
+            Self::SkuRestockedEvent => EventDataType::SkuRestocked,
+            Self::OrderPlacedEvent
+            | Self::OrderCreatedEvent
+            | Self::OrderStockAllocatedEvent
+            | Self::OrderStockDepletedEvent
+            | Self::OrderPaymentAcceptedEvent
+            | Self::OrderPaymentRejectedEvent
+            | Self::OrderShippedEvent
+            | Self::OrderDeliveredEvent
+            | Self::OrderCanceledEvent => EventDataType::Order,
+        }
+    }
+}
+
 /// The data of every `ORDER_*` event, in the original's field order.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderEventData {
     pub order_id: OrderId,
@@ -83,7 +110,7 @@ pub struct OrderEventData {
 }
 
 /// The data of `SKU_RESTOCKED_EVENT`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SkuRestockedEventData {
     pub sku: Sku,

@@ -6,12 +6,13 @@
 use crate::events::EventName;
 
 /// A worker slice: its queue (`<domain>-<name>`) receives exactly `events`, and its controller
-/// accepts exactly those.
+/// accepts exactly those; it raises `raises` (the event catalogue, `docs/asyncapi.json`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WorkerSlice {
     pub domain: &'static str,
     pub name: &'static str,
     pub events: &'static [EventName],
+    pub raises: &'static [EventName],
 }
 
 impl WorkerSlice {
@@ -26,12 +27,13 @@ impl WorkerSlice {
     }
 }
 
-/// An API slice: `POST <path>`.
+/// An API slice: `POST <path>`; it raises `raises`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ApiSlice {
     pub domain: &'static str,
     pub name: &'static str,
     pub path: &'static str,
+    pub raises: &'static [EventName],
 }
 
 impl ApiSlice {
@@ -66,6 +68,7 @@ mod tests {
             domain: "Inventory",
             name: "CompleteOrderPaymentAcceptedWorker",
             events: &[EventName::OrderPaymentAcceptedEvent],
+            raises: &[],
         };
         assert_eq!(
             worker.queue(),
@@ -79,6 +82,7 @@ mod tests {
             domain: "Orders",
             name: "PlaceOrderApi",
             path: "/api/v1/orders/placeOrder",
+            raises: &[EventName::OrderPlacedEvent],
         };
         assert_eq!(api.binary(), "orders-place-order-api");
     }

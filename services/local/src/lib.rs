@@ -2,6 +2,7 @@
 //! semantics (change stream → pipe → rules → durable queues with DLQs → pollers with partial
 //! batch failures). See the README's "Two engines" section.
 
+pub mod asyncapi;
 pub mod config;
 pub mod console;
 pub mod engine;

@@ -178,23 +178,40 @@ pub fn assemble(
 }
 
 /// The worker whose handling of the causing event was under way when `event` was raised, or
-/// the request that caused it.
+/// the request that caused it. When several workers were handling the cause at that moment (an
+/// event routed to two queues), the one whose slice declares raising `event` is taken.
 fn raised_by(event: &EventHop, events: &[EventHop]) -> RaisedBy {
     let Some(cause) = &event.causation_id else {
         return RaisedBy::Unknown;
     };
+    let declares = |worker: &str| {
+        crate::slices::WORKER_SLICES.iter().any(|slice| {
+            slice.name == worker
+                && slice
+                    .raises
+                    .iter()
+                    .any(|raised| raised.as_str() == event.event_name)
+        })
+    };
     match events.iter().find(|candidate| &candidate.event_id == cause) {
-        Some(causing) => causing
-            .deliveries
-            .iter()
-            .find(|delivery| {
-                delivery.received_at_ms <= event.raised_at_ms
-                    && event.raised_at_ms <= delivery.finished_at_ms
-            })
-            .map_or(RaisedBy::Unknown, |delivery| RaisedBy::Worker {
-                worker: delivery.worker.clone(),
-                handling: causing.event_name.clone(),
-            }),
+        Some(causing) => {
+            let under_way: Vec<&DeliveryHop> = causing
+                .deliveries
+                .iter()
+                .filter(|delivery| {
+                    delivery.received_at_ms <= event.raised_at_ms
+                        && event.raised_at_ms <= delivery.finished_at_ms
+                })
+                .collect();
+            under_way
+                .iter()
+                .find(|delivery| declares(&delivery.worker))
+                .or(under_way.first())
+                .map_or(RaisedBy::Unknown, |delivery| RaisedBy::Worker {
+                    worker: delivery.worker.clone(),
+                    handling: causing.event_name.clone(),
+                })
+        }
         // Not an event of this order: a request id.
         None if !cause.contains('/') => RaisedBy::Request {
             request_id: cause.clone(),

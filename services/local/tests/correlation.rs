@@ -149,6 +149,24 @@ fn an_orders_correlation_id_is_on_every_event_and_every_workers_log_lines() {
         events[1]["raisedBy"],
         serde_json::json!({"kind": "worker", "worker": "SyncOrderWorker", "handling": "ORDER_PLACED_EVENT"})
     );
+    // Each worker raised only what its slice declares (the event catalogue, docs/asyncapi.json).
+    for event in events {
+        if event["raisedBy"]["kind"] == "worker" {
+            let worker = event["raisedBy"]["worker"].as_str().unwrap();
+            let slice = local::slices::WORKER_SLICES
+                .iter()
+                .find(|slice| slice.name == worker)
+                .unwrap();
+            assert!(
+                slice
+                    .raises
+                    .iter()
+                    .any(|raised| raised.as_str() == event["eventName"]),
+                "{worker} raised {} but does not declare it",
+                event["eventName"]
+            );
+        }
+    }
 
     drop(ecomm);
     let log = std::fs::read_to_string(&log_file).unwrap();

@@ -14,4 +14,8 @@ pub const SLICE: contracts::WorkerSlice = contracts::WorkerSlice {
     domain: "Inventory",
     name: "AllocateOrderStockWorker",
     events: &[contracts::EventName::OrderCreatedEvent],
+    raises: &[
+        contracts::EventName::OrderStockAllocatedEvent,
+        contracts::EventName::OrderStockDepletedEvent,
+    ],
 };

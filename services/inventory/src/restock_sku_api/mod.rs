@@ -13,6 +13,7 @@ pub const SLICE: contracts::ApiSlice = contracts::ApiSlice {
     domain: "Inventory",
     name: "RestockSkuApi",
     path: "/api/v1/inventory/restockSku",
+    raises: &[contracts::EventName::SkuRestockedEvent],
 };
 
 /// This slice as an OpenAPI operation (`docs/openapi.json`); its schemas go to `schemas`.

@@ -13,4 +13,5 @@ pub const SLICE: contracts::WorkerSlice = contracts::WorkerSlice {
     domain: "Inventory",
     name: "RestockSkuWorker",
     events: &[contracts::EventName::SkuRestockedEvent],
+    raises: &[],
 };

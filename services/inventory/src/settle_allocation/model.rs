@@ -22,11 +22,13 @@ impl Settlement {
                 domain: "Inventory",
                 name: "CompleteOrderPaymentAcceptedWorker",
                 events: &[EventName::OrderPaymentAcceptedEvent],
+                raises: &[],
             },
             Self::Deallocate => WorkerSlice {
                 domain: "Inventory",
                 name: "DeallocateOrderPaymentRejectedWorker",
                 events: &[EventName::OrderPaymentRejectedEvent],
+                raises: &[],
             },
         }
     }

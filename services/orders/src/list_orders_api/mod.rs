@@ -14,6 +14,7 @@ pub const SLICE: contracts::ApiSlice = contracts::ApiSlice {
     domain: "Orders",
     name: "ListOrdersApi",
     path: "/api/v1/orders/listOrders",
+    raises: &[],
 };
 
 /// This slice as an OpenAPI operation (`docs/openapi.json`); its schemas go to `schemas`.

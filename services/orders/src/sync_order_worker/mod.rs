@@ -17,4 +17,5 @@ pub const SLICE: contracts::WorkerSlice = contracts::WorkerSlice {
     domain: "Orders",
     name: "SyncOrderWorker",
     events: &SYNC_ORDER_EVENT_NAMES,
+    raises: &[contracts::EventName::OrderCreatedEvent],
 };

@@ -12,6 +12,7 @@ pub const SLICE: contracts::ApiSlice = contracts::ApiSlice {
     domain: "Payments",
     name: "ListOrderPaymentsApi",
     path: "/api/v1/payments/listOrderPayments",
+    raises: &[],
 };
 
 /// This slice as an OpenAPI operation (`docs/openapi.json`); its schemas go to `schemas`.

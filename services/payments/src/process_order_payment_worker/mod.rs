@@ -12,4 +12,8 @@ pub const SLICE: contracts::WorkerSlice = contracts::WorkerSlice {
     domain: "Payments",
     name: "ProcessOrderPaymentWorker",
     events: &[contracts::EventName::OrderStockAllocatedEvent],
+    raises: &[
+        contracts::EventName::OrderPaymentAcceptedEvent,
+        contracts::EventName::OrderPaymentRejectedEvent,
+    ],
 };

@@ -12,6 +12,8 @@ pub const SLICE: contracts::ApiSlice = contracts::ApiSlice {
     domain: "Testing",
     name: "SimulateRawEventApi",
     path: "/api/v1/testing/simulateRawEvent",
+    // Any event item at all: a raw event is whatever the request says (see the catalogue).
+    raises: &[],
 };
 
 /// This slice as an OpenAPI operation (`docs/openapi.json`); its schemas go to `schemas`.
