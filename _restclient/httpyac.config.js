@@ -16,6 +16,12 @@
 //    environment, or of a git-ignored `aws.env` in this folder. Everywhere else it is empty, and
 //    the empty header is dropped. Signing happens when httpyac fills in the Authorization header,
 //    so headers after it would be signed before their variables are filled in: keep it last.
+// 4. Request variables: a request named with `# @name firstPage` is referred to as REST Client
+//    writes it, `{{firstPage.response.body.$.nextToken}}` (also `.response.body.*` and
+//    `.response.headers.<name>`). httpyac keeps that response as the variable `firstPageResponse`
+//    but has no such syntax: the hook below resolves it from there (a JSONPath of `.name`, `[0]`
+//    and `['name']` steps). Put `# @ref firstPage` on the request that refers to it, so httpyac
+//    sends the named request first when it has not been sent yet (REST Client ignores the line).
 
 const LOCAL_BASE_URL = 'http://127.0.0.1:3000';
 
@@ -43,6 +49,56 @@ const AWS_AUTHORIZATION =
   'AWS {{AWS_ACCESS_KEY_ID}} {{AWS_SECRET_ACCESS_KEY}} token:{{AWS_SESSION_TOKEN}} region:{{API_REGION}} service:execute-api';
 const SIGV4_PARAMETER = /^(token|region|service):/iu;
 const COMMENTED_ASSERTION = /^\s*#\s+(\?\?\s.*)$/u;
+const REQUEST_VARIABLE = /\{\{\s*([A-Za-z_$][\w$]*)\.response\.(body|headers)\.([^{}]*?)\s*\}\}/gu;
+const JSON_PATH_STEP = /\.([A-Za-z_$][\w$-]*)|\[(\d+)\]|\[(['"])(.*?)\3\]/uy;
+
+/** `$`, `$.a.b`, `$.a[0]`, `$['a-b']`: the steps of a JSONPath that names one value. */
+function jsonPathSteps(path) {
+  if (!path.startsWith('$')) {
+    return undefined;
+  }
+  const steps = [];
+  JSON_PATH_STEP.lastIndex = 1;
+  while (JSON_PATH_STEP.lastIndex < path.length) {
+    const at = JSON_PATH_STEP.lastIndex;
+    const match = JSON_PATH_STEP.exec(path);
+    if (!match || match.index !== at) {
+      return undefined;
+    }
+    steps.push(match[1] !== undefined ? match[1] : match[2] !== undefined ? Number(match[2]) : match[4]);
+  }
+  return steps;
+}
+
+/**
+ * The value REST Client's `{{<name>.response.<part>.<path>}}` names, from the response httpyac
+ * stored as `<name>Response` for the request `# @name <name>`. Throws (the request is not sent)
+ * when that request has not been sent or its response holds no such value.
+ */
+function requestVariable(variables, name, part, path) {
+  const reference = `{{${name}.response.${part}.${path}}}`;
+  const response = variables[`${name}Response`];
+  if (!response || typeof response !== 'object') {
+    throw new Error(`${reference}: send the request named ${name} (# @name ${name}) first`);
+  }
+  let value;
+  if (part === 'headers') {
+    const header = Object.keys(response.headers || {}).find(key => key.toLowerCase() === path.toLowerCase());
+    value = header === undefined ? undefined : response.headers[header];
+    value = Array.isArray(value) ? value[0] : value;
+  } else {
+    const body = response.parsedBody !== undefined ? response.parsedBody : response.body;
+    const steps = path === '*' ? [] : jsonPathSteps(path);
+    if (steps === undefined) {
+      throw new Error(`${reference}: only a JSONPath of .name, [index] and ['name'] steps is supported`);
+    }
+    value = steps.reduce((node, step) => (node !== null && typeof node === 'object' ? node[step] : undefined), body);
+  }
+  if (value === undefined) {
+    throw new Error(`${reference}: the response of ${name} (HTTP ${response.statusCode}) has no ${path}`);
+  }
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
 
 /**
  * `AWS <key id> <secret> token:… region:… service:…` without its empty parameters: httpyac's
@@ -85,6 +141,15 @@ module.exports = {
           ? normalizeAwsAuthorization(text)
           : text,
       { before: ['aws'] }
+    );
+    // REST Client's request variables (4. above), before httpyac evaluates `{{…}}` as JavaScript.
+    api.hooks.replaceVariable.addHook(
+      'restClientRequestVariables',
+      async (text, _type, context) =>
+        typeof text === 'string'
+          ? text.replace(REQUEST_VARIABLE, (_match, name, part, path) => requestVariable(context.variables || {}, name, part, path))
+          : text,
+      { before: ['javascript'] }
     );
     // An empty Authorization (every environment but aws) is not sent at all.
     api.hooks.onRequest.addHook(

@@ -9,6 +9,7 @@ Run from the repository root: python3 -m unittest discover -s scripts/tests
 from __future__ import annotations
 
 import base64
+import collections
 import copy
 import hashlib
 import importlib.machinery
@@ -682,6 +683,65 @@ while True:
         urllib.request.urlopen(urllib.request.Request(api + "/invocation/" + request_id + "/response",
                                                       data=answer, method="POST"))
 """
+
+
+class ReadAllPagesTest(unittest.TestCase):
+    """read_all_pages against a fake list API: pages of `limit` items, a full page with a token."""
+
+    Reply = collections.namedtuple("Reply", "status body")
+
+    def paged(self, items, key, fail_page=None):
+        sent = []
+
+        def post(url, body, timeout):
+            sent.append(dict(body))
+            if len(sent) == fail_page:
+                return self.Reply(400, '{"message":"Bad Request"}')
+            start = int(body.get("nextToken", "0"))
+            page = items[start:start + body["limit"]]
+            answer = {key: page, **({"nextToken": str(start + body["limit"])} if len(page) == body["limit"] else {})}
+            return self.Reply(200, json.dumps(answer))
+        return post, sent
+
+    def test_reads_every_page_with_the_same_body_and_the_previous_token(self):
+        orders = [{"orderId": f"ORD{number:03d}"} for number in range(25)]
+        post, sent = self.paged(orders, "orders")
+        status, answer, pages = rehearsal.read_all_pages(post, "http://front/listOrders", {"limit": 10}, "orders")
+        self.assertEqual((status, answer, pages), (200, {"orders": orders}, 3))
+        self.assertEqual(sent, [{"limit": 10}, {"limit": 10, "nextToken": "10"}, {"limit": 10, "nextToken": "20"}])
+
+    def test_a_full_last_page_ends_with_an_empty_page_and_a_selector_with_one_page(self):
+        post, sent = self.paged([{"sku": "A"}, {"sku": "B"}], "skus")
+        self.assertEqual(rehearsal.read_all_pages(post, "u", {"limit": 2, "sortDirection": "desc"}, "skus"),
+                         (200, {"skus": [{"sku": "A"}, {"sku": "B"}]}, 2))
+        one = rehearsal.read_all_pages(lambda url, body, timeout: self.Reply(200, '{"orderPayments":[{"orderId":"X"}]}'),
+                                       "u", {"orderId": "X"}, "orderPayments")
+        self.assertEqual(one, (200, {"orderPayments": [{"orderId": "X"}]}, 1))
+
+    def test_a_refused_page_gives_its_status_and_says_which_page(self):
+        post, _ = self.paged([{"orderId": str(number)} for number in range(30)], "orders", fail_page=2)
+        status, answer, pages = rehearsal.read_all_pages(post, "u", {"limit": 10}, "orders")
+        self.assertEqual((status, pages), (400, 2))
+        self.assertIn("page 2", answer)
+        self.assertIn("Bad Request", answer)
+        first, _ = self.paged([], "orders", fail_page=1)
+        self.assertEqual(rehearsal.read_all_pages(first, "u", {"limit": 10}, "orders"),
+                         (400, {"message": "Bad Request"}, 1))
+
+    def test_malformed_pages_a_repeated_token_and_too_many_pages_are_not_200_lists(self):
+        for body in ('{"orders": {}}', "[]", '{"orders": [], "nextToken": 1}', '{"orders": [], "nextToken": ""}'):
+            with self.subTest(body=body):
+                status, answer, _ = rehearsal.read_all_pages(lambda url, b, t, body=body: self.Reply(200, body),
+                                                             "u", {"limit": 10}, "orders")
+                self.assertIsInstance(answer, str)
+        looping = lambda url, body, timeout: self.Reply(200, '{"orders": [], "nextToken": "same"}')
+        status, answer, pages = rehearsal.read_all_pages(looping, "u", {"limit": 10}, "orders")
+        self.assertEqual(pages, 2)
+        self.assertIn("second time", answer)
+        post, sent = self.paged([{"orderId": str(number)} for number in range(10)], "orders")
+        self.assertEqual(rehearsal.read_all_pages(post, "u", {"limit": 1}, "orders", max_pages=4),
+                         (None, "more than 4 pages", 4))
+        self.assertEqual(len(sent), 4)
 
 
 class RuntimeApiTest(unittest.TestCase):

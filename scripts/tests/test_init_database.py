@@ -218,6 +218,94 @@ class SendBatchTest(unittest.TestCase):
         self.assertEqual(sent, [("http://x/api", body) for body in bodies])
 
 
+class PagedList:
+    """A fake list API over `items`: pages of `body["limit"]` items (default 50), each full page
+    with a nextToken naming the position after it, as the engine and DynamoDB do (a full last page
+    is followed by an empty page without a token). Records every request body."""
+
+    def __init__(self, items, key, fail_page=None):
+        self.items, self.key, self.fail_page = items, key, fail_page
+        self.bodies = []
+
+    def __call__(self, url, body, timeout):
+        self.bodies.append(dict(body))
+        if len(self.bodies) == self.fail_page:
+            return init_database.Reply(503, '{"message":"Service Unavailable"}')
+        start = int(body["nextToken"].removeprefix("after-")) if "nextToken" in body else 0
+        limit = body.get("limit", 50)
+        page = self.items[start:start + limit]
+        answer = {self.key: page}
+        if len(page) == limit:
+            answer["nextToken"] = f"after-{start + limit}"
+        return init_database.Reply(200, json.dumps(answer))
+
+
+class FetchListTest(unittest.TestCase):
+    ORDERS = [{"orderId": f"P{number:05d}", "orderStatus": "ORDER_PAYMENT_ACCEPTED_STATUS"}
+              for number in range(2500)]
+
+    def test_follows_next_token_and_returns_each_of_2500_orders_once(self):
+        api = PagedList(self.ORDERS, "orders")
+        orders = init_database.fetch_list("http://x/listOrders", {"limit": 1000}, "orders", 1.0, post=api)
+        self.assertEqual(len(orders), 2500)
+        self.assertEqual(Counter(order["orderId"] for order in orders),
+                         Counter(order["orderId"] for order in self.ORDERS))
+        self.assertEqual(api.bodies, [{"limit": 1000}, {"limit": 1000, "nextToken": "after-1000"},
+                                      {"limit": 1000, "nextToken": "after-2000"}])
+
+    def test_a_full_last_page_is_followed_by_an_empty_page_without_a_token(self):
+        api = PagedList(self.ORDERS[:2000], "orders")
+        orders = init_database.fetch_list("http://x/listOrders", {"limit": 1000, "sortDirection": "desc"},
+                                          "orders", 1.0, post=api)
+        self.assertEqual(len(orders), 2000)
+        self.assertEqual(len(api.bodies), 3)
+        self.assertEqual(api.bodies[-1], {"limit": 1000, "sortDirection": "desc", "nextToken": "after-2000"})
+
+    def test_a_failing_second_page_is_none(self):
+        api = PagedList(self.ORDERS, "orders", fail_page=2)
+        self.assertIsNone(init_database.fetch_list("http://x/listOrders", {"limit": 1000}, "orders", 1.0, post=api))
+        self.assertEqual(len(api.bodies), 2)
+
+    def test_malformed_pages_are_none(self):
+        for body in ('{"skus": {}}', "[]", "not json", '{"orders": []}',
+                     '{"skus": [], "nextToken": 7}', '{"skus": [], "nextToken": ""}'):
+            with self.subTest(body=body):
+                def post(url, request, timeout, body=body):
+                    return init_database.Reply(200, body)
+                self.assertIsNone(init_database.fetch_list("http://x/listSkus", {}, "skus", 1.0, post=post))
+
+    def test_a_repeated_token_stops_the_loop(self):
+        sent = []
+
+        def post(url, body, timeout):
+            sent.append(body)
+            return init_database.Reply(200, json.dumps({"skus": [{"sku": "A"}], "nextToken": "same"}))
+
+        self.assertIsNone(init_database.fetch_list("http://x/listSkus", {"limit": 1}, "skus", 1.0, post=post))
+        self.assertEqual(len(sent), 2)
+
+    def test_more_pages_than_max_pages_is_none(self):
+        api = PagedList([{"sku": f"S{number}"} for number in range(10)], "skus")
+        self.assertIsNone(init_database.fetch_list("http://x/listSkus", {"limit": 1}, "skus", 1.0, post=api,
+                                                   max_pages=5))
+        self.assertEqual(len(api.bodies), 5)
+        self.assertEqual(len(init_database.fetch_list("http://x/listSkus", {"limit": 1}, "skus", 1.0,
+                                                      post=PagedList(api.items, "skus"), max_pages=11)), 10)
+
+    def test_wait_sees_data_set_orders_on_the_third_page(self):
+        others = [{"orderId": f"OTHER{number:04d}", "orderStatus": "ORDER_PLACED_STATUS"} for number in range(2200)]
+        ours = [{"orderId": body["orderId"], "orderStatus": "ORDER_PAYMENT_ACCEPTED_STATUS"}
+                for body in init_database.order_bodies()]
+        api = PagedList(others + ours, "orders")
+        target = init_database.Target("http://inv", "http://ord", "test")
+        with contextlib.redirect_stderr(io.StringIO()):
+            done, statuses = init_database.wait_for_terminal_orders(
+                target, [body["orderId"] for body in init_database.order_bodies()], 0.0, 0.01, 1.0, post=api)
+        self.assertTrue(done)
+        self.assertEqual(len(statuses), 75)
+        self.assertEqual(len(api.bodies), 3)
+
+
 class StatusTableTest(unittest.TestCase):
     def test_counts_statuses_of_the_data_set_orders_only(self):
         out = io.StringIO()
