@@ -32,6 +32,12 @@ export interface DeploymentConfig {
    * `execute-api:Invoke` on the API.
    */
   readonly publicApis: boolean;
+  /**
+   * The version of the page token secret the list APIs sign with (a Secrets Manager version id),
+   * or the latest one when the stack was first deployed. CloudFormation resolves the secret only
+   * when this reference changes, so rotating means putting a new value and deploying its id.
+   */
+  readonly pageTokenSecretVersion: string | undefined;
 }
 
 export interface ConfigSources {
@@ -58,6 +64,7 @@ export function deploymentPrefix(packageJsonFile = path.join(INFRA_DIR, 'package
  * - `paymentGatewayMode` / `PAYMENT_GATEWAY_MODE` (default `random`);
  * - `archiveRetentionDays` / `ARCHIVE_RETENTION_DAYS` (default 30 on `prod`, else 7; 0 = forever);
  * - `publicApis` / `PUBLIC_APIS` (default false: every route requires IAM authorization);
+ * - `pageTokenSecretVersion` / `PAGE_TOKEN_SECRET_VERSION` (default: the secret's first version);
  * - `LAMBDA_ASSETS_DIR` (default `<repo>/target/lambda`, relative paths resolved from infra/).
  */
 export function resolveDeploymentConfig(sources: ConfigSources, prefix = deploymentPrefix()): DeploymentConfig {
@@ -86,6 +93,13 @@ export function resolveDeploymentConfig(sources: ConfigSources, prefix = deploym
   );
 
   const publicApis = parseBoolean('publicApis / PUBLIC_APIS', setting('publicApis', 'PUBLIC_APIS'), false);
+  const pageTokenSecretVersion = setting('pageTokenSecretVersion', 'PAGE_TOKEN_SECRET_VERSION')?.trim();
+  if (pageTokenSecretVersion !== undefined && !/^[A-Za-z0-9-]{32,64}$/.test(pageTokenSecretVersion)) {
+    throw new Error(
+      `pageTokenSecretVersion / PAGE_TOKEN_SECRET_VERSION must be a Secrets Manager version id ` +
+        `(32 to 64 letters, digits and hyphens), got "${pageTokenSecretVersion}"`,
+    );
+  }
 
   return {
     naming: new Naming(prefix, stage),
@@ -95,6 +109,7 @@ export function resolveDeploymentConfig(sources: ConfigSources, prefix = deploym
     lambdaAssetsDir,
     archiveRetentionDays,
     publicApis,
+    pageTokenSecretVersion,
   };
 }
 

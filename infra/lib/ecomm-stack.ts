@@ -118,7 +118,8 @@ export class EcommStack extends Stack {
       id: 'AwsSolutions-SMG4',
       reason:
         'The secret only signs pagination tokens and is resolved into the list functions at deploy time. ' +
-        'Rotating it means changing it and redeploying; outstanding nextTokens then get 400 and clients start their listing again.',
+        'Rotating it means putting a new value and deploying its version id (pageTokenSecretVersion); ' +
+        'outstanding nextTokens then get 400 and clients start their listing again.',
     });
 
     for (const domain of DOMAINS) {

@@ -67,6 +67,16 @@ describe('resolveDeploymentConfig', () => {
     expect(() => resolve({ publicApis: 'open' })).toThrow(/publicApis \/ PUBLIC_APIS must be true or false/);
   });
 
+  it('pins the page token secret version only when pageTokenSecretVersion / PAGE_TOKEN_SECRET_VERSION is set', () => {
+    const version = 'EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE';
+    expect(resolve({}).pageTokenSecretVersion).toBeUndefined();
+    expect(resolve({ pageTokenSecretVersion: version }).pageTokenSecretVersion).toBe(version);
+    expect(resolve({}, { PAGE_TOKEN_SECRET_VERSION: ` ${version} ` }).pageTokenSecretVersion).toBe(version);
+    for (const bad of ['latest', 'AWSCURRENT', `${version}:x`, 'a'.repeat(65)]) {
+      expect(() => resolve({ pageTokenSecretVersion: bad })).toThrow(/must be a Secrets Manager version id/);
+    }
+  });
+
   it.each(['-1', '1.5', '7d', 'forever', '', '1e3'])('rejects archiveRetentionDays %j', (days) => {
     expect(() => resolve({ archiveRetentionDays: days })).toThrow(/archiveRetentionDays.*non-negative integer/);
     if (days !== '') expect(() => resolve({}, { ARCHIVE_RETENTION_DAYS: days })).toThrow(/non-negative integer/);

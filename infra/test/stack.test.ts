@@ -223,6 +223,18 @@ describe('Lambdas', () => {
     }
   });
 
+  it('pins the secret version a rotation deploys, which changes the reference and so re-resolves it', () => {
+    const version = 'EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE';
+    const rotated = synthesize('dev', {}, { pageTokenSecretVersion: version }).template;
+    const [secretId] = Object.keys(rotated.findResources('AWS::SecretsManager::Secret'));
+    const listOrders = Object.values(rotated.findResources('AWS::Lambda::Function')).find(
+      (fn) => fn.Properties.Environment.Variables.PAGE_TOKEN_SECRET !== undefined,
+    );
+    expect(renderedText(listOrders!.Properties.Environment.Variables.PAGE_TOKEN_SECRET)).toBe(
+      `{{resolve:secretsmanager:\${${secretId}}:SecretString:::${version}}}`,
+    );
+  });
+
   it('takes log level and gateway mode from the deployment settings', () => {
     const { template: custom } = synthesize('dev', { LOG_LEVEL: 'DEBUG', PAYMENT_GATEWAY_MODE: 'always-accept' });
     const fns = Object.values(resourcesOfType(custom, 'AWS::Lambda::Function'));

@@ -9,7 +9,6 @@ Run from the repository root: python3 -m unittest discover -s scripts/tests
 from __future__ import annotations
 
 import base64
-import collections
 import copy
 import hashlib
 import importlib.machinery
@@ -18,7 +17,9 @@ import json
 import stat
 import sys
 import tempfile
+import types
 import unittest
+from unittest import mock
 from pathlib import Path
 
 SCRIPT = Path(__file__).resolve().parent.parent / "aws-rehearsal"
@@ -348,6 +349,10 @@ class ResolverTest(unittest.TestCase):
         self.assertGreaterEqual(len(resolved["A"]), 32)
         self.assertNotIn("resolve", resolved["A"])
         self.assertEqual(resolved["TABLE_NAME"], "t-dev-Table")
+        pinned = {"Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": "Secret"},
+                                    ":SecretString:::EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE}}"]]}
+        self.assertEqual(self.resolver.resolve_dynamic_references({"C": self.resolver.resolve(pinned)})["C"],
+                         resolved["A"])
         with self.assertRaises(rehearsal.TemplateError):
             self.resolver.resolve_dynamic_references({"A": "{{resolve:secretsmanager:Bus:SecretString:::}}"})
 
@@ -685,63 +690,38 @@ while True:
 """
 
 
-class ReadAllPagesTest(unittest.TestCase):
-    """read_all_pages against a fake list API: pages of `limit` items, a full page with a token."""
+class ReadThroughTheFrontTest(unittest.TestCase):
+    """The rehearsal reads the list APIs with scripts/init-database's read_pages (tested there)."""
 
-    Reply = collections.namedtuple("Reply", "status body")
-
-    def paged(self, items, key, fail_page=None):
+    def test_every_list_is_read_to_its_last_page_a_few_items_a_page(self):
+        init_database = rehearsal.load_sibling("init-database", "init_database")
+        lists = {"listOrders": ("orders", [{"orderId": f"ORD{n:03d}"} for n in range(25)]),
+                 "listSkus": ("skus", [{"sku": "APPLES"}, {"sku": "GRAPES"}]),
+                 "listOrderPayments": ("orderPayments", [{"orderId": "ORD024"}])}
         sent = []
 
         def post(url, body, timeout):
-            sent.append(dict(body))
-            if len(sent) == fail_page:
-                return self.Reply(400, '{"message":"Bad Request"}')
+            sent.append((url.rsplit("/", 1)[-1], dict(body)))
+            key, items = lists[url.rsplit("/", 1)[-1]]
             start = int(body.get("nextToken", "0"))
-            page = items[start:start + body["limit"]]
-            answer = {key: page, **({"nextToken": str(start + body["limit"])} if len(page) == body["limit"] else {})}
-            return self.Reply(200, json.dumps(answer))
-        return post, sent
+            limit = body.get("limit", 50)
+            page = items[start:start + limit]
+            return init_database.Reply(200, json.dumps(
+                {key: page, **({"nextToken": str(start + limit)} if len(page) == limit else {})}))
 
-    def test_reads_every_page_with_the_same_body_and_the_previous_token(self):
-        orders = [{"orderId": f"ORD{number:03d}"} for number in range(25)]
-        post, sent = self.paged(orders, "orders")
-        status, answer, pages = rehearsal.read_all_pages(post, "http://front/listOrders", {"limit": 10}, "orders")
-        self.assertEqual((status, answer, pages), (200, {"orders": orders}, 3))
-        self.assertEqual(sent, [{"limit": 10}, {"limit": 10, "nextToken": "10"}, {"limit": 10, "nextToken": "20"}])
-
-    def test_a_full_last_page_ends_with_an_empty_page_and_a_selector_with_one_page(self):
-        post, sent = self.paged([{"sku": "A"}, {"sku": "B"}], "skus")
-        self.assertEqual(rehearsal.read_all_pages(post, "u", {"limit": 2, "sortDirection": "desc"}, "skus"),
-                         (200, {"skus": [{"sku": "A"}, {"sku": "B"}]}, 2))
-        one = rehearsal.read_all_pages(lambda url, body, timeout: self.Reply(200, '{"orderPayments":[{"orderId":"X"}]}'),
-                                       "u", {"orderId": "X"}, "orderPayments")
-        self.assertEqual(one, (200, {"orderPayments": [{"orderId": "X"}]}, 1))
-
-    def test_a_refused_page_gives_its_status_and_says_which_page(self):
-        post, _ = self.paged([{"orderId": str(number)} for number in range(30)], "orders", fail_page=2)
-        status, answer, pages = rehearsal.read_all_pages(post, "u", {"limit": 10}, "orders")
-        self.assertEqual((status, pages), (400, 2))
-        self.assertIn("page 2", answer)
-        self.assertIn("Bad Request", answer)
-        first, _ = self.paged([], "orders", fail_page=1)
-        self.assertEqual(rehearsal.read_all_pages(first, "u", {"limit": 10}, "orders"),
-                         (400, {"message": "Bad Request"}, 1))
-
-    def test_malformed_pages_a_repeated_token_and_too_many_pages_are_not_200_lists(self):
-        for body in ('{"orders": {}}', "[]", '{"orders": [], "nextToken": 1}', '{"orders": [], "nextToken": ""}'):
-            with self.subTest(body=body):
-                status, answer, _ = rehearsal.read_all_pages(lambda url, b, t, body=body: self.Reply(200, body),
-                                                             "u", {"limit": 10}, "orders")
-                self.assertIsInstance(answer, str)
-        looping = lambda url, body, timeout: self.Reply(200, '{"orders": [], "nextToken": "same"}')
-        status, answer, pages = rehearsal.read_all_pages(looping, "u", {"limit": 10}, "orders")
-        self.assertEqual(pages, 2)
-        self.assertIn("second time", answer)
-        post, sent = self.paged([{"orderId": str(number)} for number in range(10)], "orders")
-        self.assertEqual(rehearsal.read_all_pages(post, "u", {"limit": 1}, "orders", max_pages=4),
-                         (None, "more than 4 pages", 4))
-        self.assertEqual(len(sent), 4)
+        fake = types.SimpleNamespace(init_database=init_database, post=post,
+                                     front=types.SimpleNamespace(base_url="http://front"),
+                                     order_bodies=[{"orderId": "ORD024"}], api_reads={}, front_answers={},
+                                     request=lambda *args: (404, {}, b""))
+        with mock.patch.object(rehearsal, "log"):
+            rehearsal.Rehearsal.read_through_the_front(fake)
+        self.assertEqual(fake.api_reads, {
+            "/api/v1/orders/listOrders": (200, {"orders": lists["listOrders"][1]}),
+            "/api/v1/inventory/listSkus": (200, {"skus": lists["listSkus"][1]}),
+            "/api/v1/payments/listOrderPayments": (200, {"orderPayments": lists["listOrderPayments"][1]})})
+        limit = rehearsal.LIST_PAGE_LIMIT
+        self.assertEqual([body for name, body in sent if name == "listOrders"],
+                         [{"limit": limit}, {"limit": limit, "nextToken": "10"}, {"limit": limit, "nextToken": "20"}])
 
 
 class RuntimeApiTest(unittest.TestCase):

@@ -240,6 +240,58 @@ class PagedList:
         return init_database.Reply(200, json.dumps(answer))
 
 
+class ReadPagesTest(unittest.TestCase):
+    """read_pages against PagedList: pages of `limit` items, a full page with a token."""
+
+    def test_reads_every_page_with_the_same_body_and_the_previous_token(self):
+        orders = [{"orderId": f"ORD{number:03d}"} for number in range(25)]
+        api = PagedList(orders, "orders")
+        self.assertEqual(init_database.read_pages("http://front/listOrders", {"limit": 10}, "orders", 1.0, post=api),
+                         (200, {"orders": orders}, 3))
+        self.assertEqual(api.bodies, [{"limit": 10}, {"limit": 10, "nextToken": "after-10"},
+                                      {"limit": 10, "nextToken": "after-20"}])
+
+    def test_a_full_last_page_ends_with_an_empty_page_and_a_selector_with_one_page(self):
+        api = PagedList([{"sku": "A"}, {"sku": "B"}], "skus")
+        self.assertEqual(init_database.read_pages("u", {"limit": 2, "sortDirection": "desc"}, "skus", 1.0, post=api),
+                         (200, {"skus": [{"sku": "A"}, {"sku": "B"}]}, 2))
+        self.assertEqual(api.bodies[-1], {"limit": 2, "sortDirection": "desc", "nextToken": "after-2"})
+        one = init_database.read_pages(
+            "u", {"orderId": "X"}, "orderPayments", 1.0,
+            post=lambda url, body, timeout: init_database.Reply(200, '{"orderPayments":[{"orderId":"X"}]}'))
+        self.assertEqual(one, (200, {"orderPayments": [{"orderId": "X"}]}, 1))
+
+    def test_a_refused_page_gives_its_status_and_says_which_page(self):
+        api = PagedList([{"orderId": str(number)} for number in range(30)], "orders", fail_page=2)
+        status, answer, pages = init_database.read_pages("u", {"limit": 10}, "orders", 1.0, post=api)
+        self.assertEqual((status, pages), (503, 2))
+        self.assertIn("page 2 (nextToken after-10…)", answer)
+        self.assertIn("Service Unavailable", answer)
+        first = PagedList([], "orders", fail_page=1)
+        self.assertEqual(init_database.read_pages("u", {"limit": 10}, "orders", 1.0, post=first),
+                         (503, {"message": "Service Unavailable"}, 1))
+        not_json = init_database.read_pages("u", {}, "orders", 1.0,
+                                            post=lambda url, body, timeout: init_database.Reply(502, "Bad Gateway"))
+        self.assertEqual(not_json, (502, "Bad Gateway", 1))
+
+    def test_malformed_pages_a_repeated_token_and_too_many_pages_are_not_200_lists(self):
+        for body in ('{"orders": {}}', "[]", "not json", '{"skus": []}',
+                     '{"orders": [], "nextToken": 1}', '{"orders": [], "nextToken": ""}'):
+            with self.subTest(body=body):
+                status, answer, pages = init_database.read_pages(
+                    "u", {"limit": 10}, "orders", 1.0, post=lambda url, b, t, body=body: init_database.Reply(200, body))
+                self.assertEqual((status, pages), (200, 1))
+                self.assertEqual(answer, f"not a orders list with at most a nextToken string: {body}")
+        looping = lambda url, body, timeout: init_database.Reply(200, '{"orders": [], "nextToken": "same"}')
+        status, answer, pages = init_database.read_pages("u", {"limit": 10}, "orders", 1.0, post=looping)
+        self.assertEqual((status, pages), (200, 2))
+        self.assertIn("second time", answer)
+        api = PagedList([{"orderId": str(number)} for number in range(10)], "orders")
+        self.assertEqual(init_database.read_pages("u", {"limit": 1}, "orders", 1.0, post=api, max_pages=4),
+                         (None, "more than 4 pages", 4))
+        self.assertEqual(len(api.bodies), 4)
+
+
 class FetchListTest(unittest.TestCase):
     ORDERS = [{"orderId": f"P{number:05d}", "orderStatus": "ORDER_PAYMENT_ACCEPTED_STATUS"}
               for number in range(2500)]

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -61,16 +61,21 @@ export interface DomainHttpApiProps {
   readonly pageTokenSecret: secretsmanager.ISecret;
 }
 
-/** The environment of an API slice's function: the table, and for a list API the page token secret. */
+/**
+ * The environment of an API slice's function: the table, and for a list API the page token
+ * secret. The secret is a dynamic reference that CloudFormation resolves at deploy time, so the
+ * template holds no secret; it resolves again only when the reference changes, hence the
+ * optional version id (`pageTokenSecretVersion`) that a rotation deploys.
+ */
 export function apiEnvironment(
   slice: Pick<ApiSlice, 'tableAccess'>,
   tableName: string,
   pageTokenSecret: secretsmanager.ISecret,
+  config: Pick<DeploymentConfig, 'pageTokenSecretVersion'>,
 ): Record<string, string> {
-  return slice.tableAccess.kind === 'query'
-    ? // A dynamic reference, resolved by CloudFormation at deploy time: the template holds no secret.
-      { TABLE_NAME: tableName, PAGE_TOKEN_SECRET: pageTokenSecret.secretValue.unsafeUnwrap() }
-    : { TABLE_NAME: tableName };
+  if (slice.tableAccess.kind !== 'query') return { TABLE_NAME: tableName };
+  const secret = SecretValue.secretsManager(pageTokenSecret.secretArn, { versionId: config.pageTokenSecretVersion });
+  return { TABLE_NAME: tableName, PAGE_TOKEN_SECRET: secret.unsafeUnwrap() };
 }
 
 /**
@@ -117,7 +122,7 @@ export class DomainHttpApi extends Construct {
         domain,
         slice: slice.slice,
         config,
-        environment: apiEnvironment(slice, table.tableName, props.pageTokenSecret),
+        environment: apiEnvironment(slice, table.tableName, props.pageTokenSecret, config),
       });
       grantApiTableAccess(sliceFunction.role, table, slice.tableAccess);
       const routes = this.api.addRoutes({

@@ -4,7 +4,7 @@ use contracts::IncomingEventError;
 use contracts::events::DUPLICATE_EVENT_RAISED_ERROR;
 use kernel::failure::{Classification, Failure};
 use kernel::http::BodyError;
-use kernel::table::{CancellationReason, Key, PageTokenError, TableError};
+use kernel::table::{CancellationReason, IssueError, Key, PageTokenError, TableError};
 
 use crate::records::AllocationStatus;
 
@@ -46,6 +46,9 @@ pub enum InventoryFailure {
 
     #[error("the listSkus nextToken was refused")]
     RefusedPageToken(#[source] PageTokenError),
+
+    #[error("the next page's token could not be made")]
+    UnissuablePageToken(#[source] IssueError),
 
     #[error("the event {key} was already raised")]
     DuplicateEventRaised { key: Key },
@@ -92,7 +95,9 @@ impl Failure for InventoryFailure {
             | Self::UnbuildableItem { .. }
             | Self::InvalidStoredAllocation { .. }
             | Self::RefusedPageToken(_) => Classification::INVALID_ARGUMENTS,
-            Self::Storage { .. } | Self::UnreadableSku(_) => Classification::UNRECOGNIZED,
+            Self::Storage { .. } | Self::UnreadableSku(_) | Self::UnissuablePageToken(_) => {
+                Classification::UNRECOGNIZED
+            }
             Self::DuplicateEventRaised { .. } => {
                 Classification::permanent(DUPLICATE_EVENT_RAISED_ERROR)
             }

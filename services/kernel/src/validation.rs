@@ -276,14 +276,15 @@ impl From<Limit> for u32 {
     }
 }
 
-/// `sortDirection` and `limit` of a list API's body as sent (flattened into each list DTO):
-/// optional but never `null`, `limit` an integer from 1 to [`Limit::MAX`].
+/// The paging fields of a list API's body (flattened into each list body): each optional but
+/// never `null`.
 #[derive(
     Clone, Debug, Default, PartialEq, serde::Deserialize, validator::Validate, utoipa::ToSchema,
 )]
 #[serde(rename_all = "camelCase")]
 pub struct PageBody {
-    /// By creation time, oldest first (`asc`, the default) or newest first (`desc`).
+    /// In the list's order (orders and payments by creation, SKUs by latest restock): oldest
+    /// first (`asc`, the default) or newest first (`desc`).
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]
     pub sort_direction: Option<SortDirection>,

@@ -178,6 +178,16 @@ pub fn page_tokens(args: &StoreArgs) -> Result<PageTokens, EngineError> {
         rand::rngs::StdRng::from_os_rng().fill_bytes(&mut secret);
         secret.iter().map(|byte| format!("{byte:02x}")).collect()
     })
+    .and_then(|secret| {
+        if secret.is_empty() {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "empty: delete the file to draw a new secret",
+            ))
+        } else {
+            Ok(secret)
+        }
+    })
     .map_err(|source| EngineError::PageTokenSecret {
         path: path.display().to_string(),
         source,
@@ -186,17 +196,25 @@ pub fn page_tokens(args: &StoreArgs) -> Result<PageTokens, EngineError> {
 }
 
 /// The trimmed text kept at `path`; if there is none yet, `draw`s it and keeps it first (write
-/// then rename, so a crash never leaves a half-written file).
+/// then rename, so a crash never leaves a half-written file). Only the owner may read it: one of
+/// these is a secret.
 fn kept_in_data_dir(
     path: &std::path::Path,
     draw: impl FnOnce() -> String,
 ) -> Result<String, std::io::Error> {
+    use std::io::Write;
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(text.trim().to_owned()),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             let text = draw();
             let partial = path.with_extension("partial");
-            std::fs::write(&partial, format!("{text}\n"))?;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            options
+                .open(&partial)?
+                .write_all(format!("{text}\n").as_bytes())?;
             std::fs::rename(&partial, path)?;
             Ok(text)
         }

@@ -50,7 +50,7 @@ async fn preflight_no_content(mut response: Response) -> Response {
 }
 
 /// The HTTP APIs' CORS configuration (docs/contract.md §11.5).
-fn cors() -> CorsLayer {
+pub fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::POST, Method::OPTIONS])

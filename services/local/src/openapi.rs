@@ -52,16 +52,18 @@ pub fn document_json() -> String {
     }
 }
 
-/// `GET /openapi.json`.
+/// `GET /openapi.json`, with the APIs' CORS, so a Swagger UI on another origin can read it.
 pub fn router() -> Router {
     let json = document_json();
-    Router::new().route(
-        "/openapi.json",
-        get(move || {
-            let json = json.clone();
-            async move { ([(header::CONTENT_TYPE, "application/json")], json).into_response() }
-        }),
-    )
+    Router::new()
+        .route(
+            "/openapi.json",
+            get(move || {
+                let json = json.clone();
+                async move { ([(header::CONTENT_TYPE, "application/json")], json).into_response() }
+            }),
+        )
+        .layer(crate::http::cors())
 }
 
 #[cfg(test)]

@@ -123,6 +123,8 @@ fn every_order_reaches_a_terminal_status_and_stock_is_conserved() {
         );
     }
     assert!(ecomm.terminate().success(), "SIGTERM shuts down cleanly");
+    let checked = support::assert_raisers_declared(data.path());
+    assert!(checked > planned.len() * 3, "{checked} events checked");
 }
 
 /// No `--payment-seed`: the gateway seed kept in the data directory is used, so payment

@@ -4,7 +4,7 @@ use contracts::events::DUPLICATE_EVENT_RAISED_ERROR;
 use contracts::{IncomingEventError, OrderId};
 use kernel::failure::Classification;
 use kernel::http::BodyError;
-use kernel::table::{Key, PageTokenError, TableError};
+use kernel::table::{IssueError, Key, PageTokenError, TableError};
 
 use crate::gateway::GatewayError;
 use crate::order_payment::PaymentStatus;
@@ -30,6 +30,9 @@ pub enum PaymentsFailure {
 
     #[error("the listOrderPayments nextToken was refused")]
     RefusedPageToken(#[source] PageTokenError),
+
+    #[error("the next page's token could not be made")]
+    UnissuablePageToken(#[source] IssueError),
 
     #[error("the table failed to {operation}")]
     Storage {
@@ -71,9 +74,9 @@ impl kernel::Failure for PaymentsFailure {
             | Self::InvalidStoredPayment { .. }
             | Self::InvalidEventItem(_)
             | Self::RefusedPageToken(_) => Classification::INVALID_ARGUMENTS,
-            Self::Storage { .. } | Self::ConcurrentPaymentRecord { .. } => {
-                Classification::UNRECOGNIZED
-            }
+            Self::Storage { .. }
+            | Self::ConcurrentPaymentRecord { .. }
+            | Self::UnissuablePageToken(_) => Classification::UNRECOGNIZED,
             Self::DuplicateEventRaised { .. } => {
                 Classification::permanent(DUPLICATE_EVENT_RAISED_ERROR)
             }

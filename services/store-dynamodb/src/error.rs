@@ -75,6 +75,11 @@ fn cancellation_reason(reason: &SdkCancellationReason) -> Result<CancellationRea
 #[error("DynamoDB returned an attribute of an unknown type")]
 pub struct UnknownAttributeType;
 
+/// A `LastEvaluatedKey` without string `pk` and `sk` (every key of this table is a string).
+#[derive(Debug, thiserror::Error)]
+#[error("DynamoDB returned a LastEvaluatedKey without string pk and sk")]
+pub struct MalformedLastEvaluatedKey;
+
 /// Converts an SDK item into the port's item. Unlike `serde_dynamo`'s `From`, which panics on
 /// an unknown attribute type, this reports it.
 pub(crate) fn to_item(item: &HashMap<String, SdkValue>) -> Result<Item, TableError> {

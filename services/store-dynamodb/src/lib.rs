@@ -422,7 +422,7 @@ fn start_key_of(attributes: &HashMap<String, SdkValue>) -> Result<StartKey, Tabl
         .zip(text("sk"))
         .map(|(pk, sk)| Key::new(pk, sk))
         .ok_or_else(|| TableError::Other {
-            source: "DynamoDB returned a LastEvaluatedKey without string pk and sk".into(),
+            source: Box::new(error::MalformedLastEvaluatedKey),
         })?;
     let index = text("gsi1pk")
         .zip(text("gsi1sk"))

@@ -39,6 +39,7 @@ impl ListSkusClient for TableListSkusClient {
             .await
             .map_err(|error| match error {
                 ListError::Token(source) => InventoryFailure::RefusedPageToken(source),
+                ListError::Issue(source) => InventoryFailure::UnissuablePageToken(source),
                 ListError::Table(source) => InventoryFailure::Storage {
                     operation: "listing the SKUs",
                     source,

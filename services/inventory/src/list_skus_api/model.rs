@@ -4,7 +4,7 @@ use kernel::validation::{JsNumber, PageBody, ValueError, js_id, present};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-/// The body as sent, checked with `validator`: every field optional but never `null`; the
+/// The body as sent: every field optional but never `null`; the
 /// `sku` filter is a trimmed id of 4–128 characters, `limit` an integer from 1 to 1000. Unknown
 /// properties are ignored.
 #[derive(Debug, Default, Deserialize, Validate, utoipa::ToSchema)]
@@ -12,7 +12,8 @@ use validator::Validate;
 pub struct ListSkusBody {
     #[serde(default, deserialize_with = "present")]
     #[validate(custom(function = "js_id"))]
-    /// Reads only this one item (trimmed); `sortDirection`, `limit` and `nextToken` do not apply.
+    /// Reads only this one item (trimmed): `sortDirection` and `limit` do not apply, and a
+    /// `nextToken` with it is refused (400).
     #[schema(nullable = false, min_length = 4, max_length = 128)]
     pub sku: Option<String>,
     #[serde(flatten)]
@@ -38,12 +39,16 @@ impl TryFrom<ListSkusBody> for ListSkusQuery {
 #[serde(rename_all = "camelCase")]
 pub struct SkuSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub sku: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub units: Option<JsNumber>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub created_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub updated_at: Option<String>,
 }
 
@@ -53,6 +58,7 @@ pub struct SkuSummary {
 pub struct ListSkusResponse {
     pub skus: Vec<SkuSummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub next_token: Option<String>,
 }
 

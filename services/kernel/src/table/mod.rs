@@ -19,7 +19,7 @@ use async_trait::async_trait;
 use crate::validation::{Limit, SortDirection, ValueError};
 
 mod page_token;
-pub use page_token::{PageToken, PageTokenError, PageTokens};
+pub use page_token::{IssueError, PageToken, PageTokenError, PageTokens};
 
 pub use serde_dynamo::{AttributeValue, Item};
 
@@ -341,6 +341,10 @@ pub enum ListError {
     Token(#[source] PageTokenError),
     #[error("the query failed")]
     Table(#[source] TableError),
+    /// The page was read, but its `nextToken` could not be made: a server error (answering
+    /// without one would end the list early).
+    #[error("the nextToken of the page could not be made")]
+    Issue(#[source] IssueError),
 }
 
 impl<K> ListQuery<K> {
@@ -393,7 +397,9 @@ impl<K> ListQuery<K> {
         let page = table.query(query).await.map_err(ListError::Table)?;
         let next_token = direction
             .zip(page.last_evaluated_key)
-            .and_then(|(direction, start)| tokens.issue(direction, &start));
+            .map(|(direction, start)| tokens.issue(direction, &start))
+            .transpose()
+            .map_err(ListError::Issue)?;
         Ok(ListedPage {
             items: page.items,
             next_token,

@@ -5,9 +5,9 @@
 //! then that the position belongs to the list and direction being read, so a token that was
 //! edited, made up, or issued for another list is refused (400) and never reaches the table.
 //!
-//! The secret is the deployment's (`PAGE_TOKEN_SECRET` on AWS, random per start locally unless
-//! `--page-token-secret` is given), so a token outlives neither a change of secret nor, locally,
-//! a restart; the client then starts the list again.
+//! The secret is the deployment's: `PAGE_TOKEN_SECRET` on AWS (the stage's Secrets Manager
+//! secret), and a secret drawn once into the data directory locally. A token does not outlive a
+//! change of secret; the client then starts the list again.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -68,6 +68,16 @@ pub enum PageTokenError {
     Foreign,
 }
 
+/// Why a page's token could not be made: the table reported a position a list cannot resume
+/// from. A server error, never the client's.
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    #[error("the last evaluated key of an index page has no index key")]
+    NoIndexKey,
+    #[error("the page position cannot be encoded")]
+    Encode(#[source] serde_json::Error),
+}
+
 /// What a token carries (short names: it travels in every page).
 #[derive(Serialize, Deserialize)]
 struct Position {
@@ -109,10 +119,10 @@ impl PageTokens {
         Ok(Self::new(&secret))
     }
 
-    /// The token of the page after `start`, or `None` when `start` has no index key (only a
-    /// listing of the index pages).
-    pub fn issue(&self, direction: SortDirection, start: &StartKey) -> Option<String> {
-        let index = start.index.as_ref()?;
+    /// The token of the page after `start`, a position in the index (the only thing a list
+    /// pages through).
+    pub fn issue(&self, direction: SortDirection, start: &StartKey) -> Result<String, IssueError> {
+        let index = start.index.as_ref().ok_or(IssueError::NoIndexKey)?;
         let position = Position {
             direction,
             pk: start.key.pk.clone(),
@@ -120,10 +130,10 @@ impl PageTokens {
             gsi1pk: index.gsi1pk.clone(),
             gsi1sk: index.gsi1sk.clone(),
         };
-        let mut bytes = serde_json::to_vec(&position).ok()?;
+        let mut bytes = serde_json::to_vec(&position).map_err(IssueError::Encode)?;
         let tag = self.tag(&bytes);
         bytes.extend_from_slice(&tag);
-        Some(URL_SAFE_NO_PAD.encode(bytes))
+        Ok(URL_SAFE_NO_PAD.encode(bytes))
     }
 
     /// The start key of the page `token` continues, if this deployment issued it for the index
@@ -254,12 +264,12 @@ mod tests {
             key: Key::new("P", "S"),
             index: None,
         };
-        assert_eq!(
+        assert!(matches!(
             PageTokens::random()
                 .unwrap()
                 .issue(SortDirection::Asc, &table_only),
-            None
-        );
+            Err(IssueError::NoIndexKey)
+        ));
     }
 
     #[test]

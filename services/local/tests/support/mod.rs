@@ -404,3 +404,66 @@ pub fn assert_consistent(
         "stock never negative: {units:?}"
     );
 }
+
+/// Every event in the stopped engine's data directory was raised by a slice that declares it
+/// (the `raises` the event catalogue, docs/asyncapi.json, is built from): an event caused by
+/// another event by one of that event's routed consumers, an event caused by a request by an API
+/// slice. Returns how many events were checked.
+pub fn assert_raisers_declared(data_dir: &Path) -> usize {
+    use kernel::table::{Query, QueryTarget, Table, get_s};
+    let store = store_sqlite::SqliteStore::open(
+        &data_dir.join(local::config::StoreArgs::FILE_NAME),
+        store_sqlite::StoreOptions::default(),
+    )
+    .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let events = runtime
+        .block_on(store.query(Query {
+            target: QueryTarget::Gsi1 {
+                gsi1pk: contracts::events::EVENT_TYPE_NAME.to_owned(),
+            },
+            forward: true,
+            limit: None,
+            consistent: false,
+            exclusive_start_key: None,
+        }))
+        .unwrap()
+        .items;
+    let routing = local::routing::RoutingTable::load().unwrap();
+    let name_of = |pk: &str, sk: &str| {
+        events
+            .iter()
+            .find(|event| get_s(event, "pk") == Some(pk) && get_s(event, "sk") == Some(sk))
+            .and_then(|event| get_s(event, "eventName"))
+    };
+    for event in &events {
+        let name = get_s(event, "eventName").unwrap();
+        let cause = get_s(event, "causationId").unwrap();
+        let declared = match cause.split_once('/') {
+            Some((pk, sk)) => {
+                let causing = name_of(pk, sk).unwrap();
+                routing
+                    .workers
+                    .iter()
+                    .filter(|route| route.event_names.iter().any(|routed| routed == causing))
+                    .any(|route| {
+                        local::slices::WORKER_SLICES.iter().any(|slice| {
+                            slice.name == route.slice
+                                && slice.raises.iter().any(|raised| raised.as_str() == name)
+                        })
+                    })
+            }
+            None => local::slices::API_SLICES
+                .iter()
+                .any(|slice| slice.raises.iter().any(|raised| raised.as_str() == name)),
+        };
+        assert!(
+            declared,
+            "no slice that could have raised {name} (cause {cause}) declares it"
+        );
+    }
+    events.len()
+}

@@ -50,6 +50,12 @@ impl ListOrdersClient for TableListOrdersClient {
             Err(ListError::Table(error)) => {
                 return Err(OrdersFailure::unrecognized("querying orders", error));
             }
+            Err(ListError::Issue(error)) => {
+                return Err(OrdersFailure::unrecognized(
+                    "making the next page's token",
+                    error,
+                ));
+            }
         };
         page.try_map(|item| {
             // An attribute of an unexpected type means the view is corrupt: a server error.

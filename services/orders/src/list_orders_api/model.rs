@@ -6,7 +6,7 @@ use kernel::validation::{JsNumber, PageBody, ValueError, js_id, present};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-/// The body as sent, checked with `validator`: every field optional but never `null`; the
+/// The body as sent: every field optional but never `null`; the
 /// `orderId` filter is a trimmed id of 4–128 characters, `limit` an integer from 1 to 1000. Unknown
 /// properties are ignored.
 #[derive(Debug, Default, Deserialize, Validate, utoipa::ToSchema)]
@@ -14,7 +14,8 @@ use validator::Validate;
 pub struct ListOrdersBody {
     #[serde(default, deserialize_with = "present")]
     #[validate(custom(function = "js_id"))]
-    /// Reads only this one item (trimmed); `sortDirection`, `limit` and `nextToken` do not apply.
+    /// Reads only this one item (trimmed): `sortDirection` and `limit` do not apply, and a
+    /// `nextToken` with it is refused (400).
     #[schema(nullable = false, min_length = 4, max_length = 128)]
     pub order_id: Option<String>,
     #[serde(flatten)]
@@ -42,20 +43,28 @@ impl TryFrom<ListOrdersBody> for ListOrdersQuery {
 #[serde(rename_all = "camelCase")]
 pub struct ListedOrder {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub order_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub order_status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub sku: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub units: Option<JsNumber>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub price: Option<JsNumber>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub user_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub created_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub updated_at: Option<String>,
 }
 
@@ -65,6 +74,7 @@ pub struct ListedOrder {
 pub struct ListOrdersResponse {
     pub orders: Vec<ListedOrder>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub next_token: Option<String>,
 }
 

@@ -48,6 +48,7 @@ impl ListOrderPaymentsClient for TableListOrderPaymentsClient {
             .await
             .map_err(|error| match error {
                 ListError::Token(source) => PaymentsFailure::RefusedPageToken(source),
+                ListError::Issue(source) => PaymentsFailure::UnissuablePageToken(source),
                 ListError::Table(source) => PaymentsFailure::Storage {
                     operation: "list the order payments",
                     source,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use validator::Validate;
 
-/// The body as sent, checked with `validator`: every field optional but never `null`; the
+/// The body as sent: every field optional but never `null`; the
 /// `orderId` filter is a trimmed id of 4–128 characters, `limit` an integer from 1 to 1000. Unknown
 /// properties are ignored.
 #[derive(Debug, Default, Deserialize, Validate, utoipa::ToSchema)]
@@ -15,7 +15,8 @@ use validator::Validate;
 pub struct ListOrderPaymentsBody {
     #[serde(default, deserialize_with = "present")]
     #[validate(custom(function = "js_id"))]
-    /// Reads only this one item (trimmed); `sortDirection`, `limit` and `nextToken` do not apply.
+    /// Reads only this one item (trimmed): `sortDirection` and `limit` do not apply, and a
+    /// `nextToken` with it is refused (400).
     #[schema(nullable = false, min_length = 4, max_length = 128)]
     pub order_id: Option<String>,
     #[serde(flatten)]
@@ -40,33 +41,43 @@ impl TryFrom<ListOrderPaymentsBody> for ListOrderPaymentsQuery {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListedOrderPayment {
+    /// The stored attribute as it is, whatever its type; absent when not stored.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Value)]
     pub order_id: Option<Value>,
+    /// The stored attribute as it is, whatever its type; absent when not stored.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Value)]
     pub sku: Option<Value>,
+    /// The stored attribute as it is, whatever its type; absent when not stored.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Value)]
     pub units: Option<Value>,
+    /// The stored attribute as it is, whatever its type; absent when not stored.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Value)]
     pub price: Option<Value>,
+    /// The stored attribute as it is, whatever its type; absent when not stored.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Value)]
     pub user_id: Option<Value>,
+    /// The stored attribute as it is, whatever its type; absent when not stored.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Value)]
     pub created_at: Option<Value>,
+    /// The stored attribute as it is, whatever its type; absent when not stored.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Value)]
     pub updated_at: Option<Value>,
+    /// The stored attribute as it is, whatever its type; absent when not stored.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Value)]
     pub payment_id: Option<Value>,
+    /// The stored attribute as it is, whatever its type; absent when not stored.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Value)]
     pub payment_status: Option<Value>,
+    /// The stored attribute as it is, whatever its type; absent when not stored.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Value)]
     pub payment_retries: Option<Value>,
@@ -99,7 +110,7 @@ pub struct ListOrderPaymentsResponse {
     pub order_payments: Vec<ListedOrderPayment>,
     /// Present when there may be more order payments.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Value)]
+    #[schema(nullable = false)]
     pub next_token: Option<String>,
 }
 
