@@ -218,27 +218,16 @@ fn event_item_schema(event: EventName, data: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
-    use std::path::PathBuf;
 
     use super::*;
-
-    fn committed_path() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../..")
-            .join(DOCUMENT_PATH)
-    }
 
     /// Regenerate with `UPDATE_ASYNCAPI=1 cargo test -p local asyncapi`.
     #[test]
     fn the_committed_document_is_current() {
-        let generated = document_json().unwrap();
-        if std::env::var_os("UPDATE_ASYNCAPI").is_some() {
-            std::fs::write(committed_path(), &generated).unwrap();
-        }
-        let committed = std::fs::read_to_string(committed_path()).unwrap_or_default();
-        assert!(
-            committed == generated,
-            "{DOCUMENT_PATH} is out of date: run UPDATE_ASYNCAPI=1 cargo test -p local asyncapi"
+        crate::committed::assert_current(
+            DOCUMENT_PATH,
+            &document_json().unwrap(),
+            "UPDATE_ASYNCAPI",
         );
     }
 

@@ -3,6 +3,8 @@
 //! batch failures). See the README's "Two engines" section.
 
 pub mod asyncapi;
+#[cfg(test)]
+mod committed;
 pub mod config;
 pub mod console;
 pub mod engine;

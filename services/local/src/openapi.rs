@@ -68,28 +68,12 @@ pub fn router() -> Router {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-
     use super::*;
-
-    fn committed_path() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../..")
-            .join(DOCUMENT_PATH)
-    }
 
     /// Regenerate with `UPDATE_OPENAPI=1 cargo test -p local openapi`.
     #[test]
     fn the_committed_document_is_current() {
-        let generated = document_json();
-        if std::env::var_os("UPDATE_OPENAPI").is_some() {
-            std::fs::write(committed_path(), &generated).unwrap();
-        }
-        let committed = std::fs::read_to_string(committed_path()).unwrap_or_default();
-        assert!(
-            committed == generated,
-            "{DOCUMENT_PATH} is out of date: run UPDATE_OPENAPI=1 cargo test -p local openapi"
-        );
+        crate::committed::assert_current(DOCUMENT_PATH, &document_json(), "UPDATE_OPENAPI");
     }
 
     #[test]
