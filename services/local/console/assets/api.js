@@ -38,6 +38,24 @@ async function request(method, url, body) {
 /** POST /api/v1/<path> with a JSON body. */
 export const callApi = (path, body = {}) => request('POST', `/api/v1/${path}`, body);
 
+/**
+ * Up to `pages` pages of a list API (`body` plus each page's `nextToken`): `{ items, more }`, the
+ * items of `key` in order and whether a `nextToken` promised more. `stale()` is asked after each
+ * page; when it says true the reading stops and `null` is returned.
+ */
+export async function listPages(path, body, key, pages, stale = () => false) {
+  let items = [];
+  let nextToken;
+  for (let page = 0; page < pages; page += 1) {
+    const { data } = await callApi(path, nextToken === undefined ? body : { ...body, nextToken });
+    if (stale()) return null;
+    items = items.concat(data[key]);
+    nextToken = data.nextToken;
+    if (nextToken === undefined) return { items, more: false };
+  }
+  return { items, more: true };
+}
+
 /** GET /console/api/<path>. */
 export const getConsole = (path) => request('GET', `/console/api/${path}`).then((r) => r.data);
 

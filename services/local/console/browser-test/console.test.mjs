@@ -238,6 +238,49 @@ async function run() {
       await shot(page, 'phone-orders');
     });
 
+    await step('more than 1,000 orders: the list shows the newest 1,000 and pages to older ones', async () => {
+      // Orders of a SKU nobody stocks: each is depleted at once, and all are in the order view.
+      const placed = 1001;
+      const ids = Array.from({ length: placed }, (_, i) => `PAGING${suffix()}${i}`);
+      for (let i = 0; i < ids.length; i += 25) {
+        const answers = await Promise.all(ids.slice(i, i + 25).map((orderId) => fetch(`${BASE}/api/v1/orders/placeOrder`, {
+          method: 'POST', headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ orderId, sku: 'NOSTOCK1', units: 1, price: 1, userId: 'PAGINGUSER' }),
+        })));
+        check(answers.every((a) => a.status === 202), `placeOrder answered ${answers.map((a) => a.status).join(', ')}`);
+      }
+      const listed = async () => {
+        let count = 0;
+        let nextToken;
+        do {
+          const answer = await fetch(`${BASE}/api/v1/orders/listOrders`, {
+            method: 'POST', headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(nextToken === undefined ? { limit: 1000 } : { limit: 1000, nextToken }),
+          }).then((r) => r.json());
+          count += answer.orders.length;
+          nextToken = answer.nextToken;
+        } while (nextToken !== undefined);
+        return count;
+      };
+      await until(`${placed} more orders in the order view`, 120000, async () => {
+        const count = await listed();
+        return { ok: count > placed, seen: `${count} orders` };
+      }, { intervalMs: 1000 });
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await go(page, '#/orders');
+      const count = page.locator(tid('orders-count'));
+      await until('the newest 1,000 with older ones', 30000, async () => {
+        const shown = await text(count);
+        return { ok: shown.includes('1000 newest') && shown.includes('older ones'), seen: shown };
+      }, { intervalMs: 200 });
+      await page.click(tid('orders-older'));
+      await until('more than 1,000 orders shown', 30000, async () => {
+        const shown = await text(count);
+        const total = Number(/of the (\d+) newest/.exec(shown)?.[1]);
+        return { ok: total > 1000, seen: shown };
+      }, { intervalMs: 200 });
+    });
+
     await step('keyboard: Tab reaches the first nav link, then the restock form\'s first field, with a visible outline', async () => {
       const kb = await context.newPage();
       watch(kb);

@@ -3,9 +3,10 @@
 
 import { h, fill, field, table, alertBox, loading, empty, badge, orderLink, orderHref, show, fmtNumber, fmtStamp,
   randomId, numberOf, ORDER_STATUSES } from '../dom.js';
-import { callApi } from '../api.js';
+import { callApi, listPages } from '../api.js';
 
 const FOLLOW_MS = 2000;
+const PAGE = 1000;
 
 export function render(main) {
   document.title = 'Orders · ecomm console';
@@ -63,6 +64,8 @@ export function render(main) {
   const refresh = h('button', { type: 'button', class: 'secondary', dataset: { testid: 'orders-refresh' } }, 'Refresh');
   const listBox = h('div', { dataset: { testid: 'orders-list' } }, loading('Loading orders…'));
   let orders = null;
+  let more = false; // a nextToken promised older orders than the pages read
+  let pages = 1; // pages of PAGE orders the list reads and follows; "Show older orders" adds one
   let shownJson = '';
   let loads = 0; // numbers each read of the list: only the newest one's answer is shown
 
@@ -73,9 +76,16 @@ export function render(main) {
     const shown = orders.filter((o) => (!wanted || o.orderStatus === wanted)
       && (!needle || String(o.orderId).toLowerCase().includes(needle)));
     if (orders.length === 0) return fill(listBox, empty('No orders yet — place one above.'));
+    const older = h('button', { type: 'button', class: 'secondary', dataset: { testid: 'orders-older' } },
+      `Show ${PAGE} older orders`);
+    older.addEventListener('click', () => {
+      pages += 1;
+      loadOrders();
+    });
     fill(listBox,
       h('p', { class: 'muted', dataset: { testid: 'orders-count' } },
-        `Showing ${shown.length} of ${orders.length} order${orders.length === 1 ? '' : 's'} (newest first, at most 1000).`),
+        `Showing ${shown.length} of the ${orders.length} newest order${orders.length === 1 ? '' : 's'}`
+          + `${more ? '; there are older ones' : ''}.`),
       shown.length === 0 ? empty('No order matches the filter.') : table(
         ['Order', 'Status', 'SKU', 'Units', 'Price', 'User', 'Created', 'Updated'],
         shown.map((o) => h('tr', { dataset: { testid: 'order-row', orderId: show(o.orderId) } },
@@ -84,7 +94,8 @@ export function render(main) {
           h('td', {}, show(o.sku)), h('td', { class: 'num' }, fmtNumber(o.units)), h('td', { class: 'num' }, show(o.price)),
           h('td', {}, show(o.userId)), h('td', { class: 'nowrap' }, fmtStamp(o.createdAt)),
           h('td', { class: 'nowrap' }, fmtStamp(o.updatedAt)))),
-        { dataset: { testid: 'orders-table' } }));
+        { dataset: { testid: 'orders-table' } }),
+      more ? h('p', {}, older) : null);
   }
 
   // Reads overlap (Refresh clicks, a placed order): an older answer arriving after a newer one
@@ -92,13 +103,15 @@ export function render(main) {
   async function loadOrders() {
     const mine = ++loads;
     try {
-      const { data } = await callApi('orders/listOrders', { limit: 1000, sortDirection: 'desc' });
-      if (!alive || mine !== loads) return;
+      const read = await listPages('orders/listOrders', { limit: PAGE, sortDirection: 'desc' }, 'orders', pages,
+        () => !alive || mine !== loads);
+      if (read === null) return;
       // An unchanged list is not redrawn, so following it does not take the focus away.
-      const json = JSON.stringify(data.orders);
+      const json = JSON.stringify(read);
       if (json === shownJson) return;
       shownJson = json;
-      orders = data.orders;
+      orders = read.items;
+      more = read.more;
       showOrders();
     } catch (error) {
       if (alive && mine === loads) {
