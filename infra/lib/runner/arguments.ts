@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { DEFAULT_STAGE } from '../config';
 import { sanitizeStage } from '../naming';
 
@@ -74,6 +76,39 @@ export function optionValue(
 
 export function outputsFileName(stage: string): string {
   return `outputs.${stage}.json`;
+}
+
+/**
+ * Reads the `cdk deploy --outputs-file` document of `stage`. A missing file means the stage was
+ * not deployed from here (`orElse` names what else the caller accepts); a missing or unreadable
+ * file is reported through an error made by `fail`.
+ */
+export function readStageOutputs(
+  file: string,
+  stage: string,
+  fail: (message: string) => Error,
+  orElse?: string,
+): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw fail(
+        `${path.basename(file)} not found in ${path.dirname(file)}: deploy the stage first (npm run deploy ${stage}), ` +
+          `which writes it${orElse === undefined ? '' : `, ${orElse}`}.`,
+      );
+    }
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw fail(
+      `${path.basename(file)} is not valid JSON (${error instanceof Error ? error.message : String(error)}); ` +
+        `redeploy with npm run deploy ${stage} to rewrite it.`,
+    );
+  }
 }
 
 /**

@@ -4,8 +4,6 @@
  * then follows the replay until it ends. Everything here is pure or talks to AWS only through
  * {@link ReplayApi}, so the tests run it against a fake; bin/replay.ts wires the real client.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import {
   CancelReplayCommand,
   DescribeReplayCommand,
@@ -19,7 +17,7 @@ import { DEFAULT_STAGE } from '../config';
 import { boundedName, sanitizeStage } from '../naming';
 import { REPLAY_OUTPUT_KEYS, ruleArnOutputKey } from '../outputs';
 import type { RoutedWorker } from '../routing';
-import { UsageError, optionValue, splitOption, splitStageArgument } from './arguments';
+import { UsageError, optionValue, readStageOutputs, splitOption, splitStageArgument } from './arguments';
 
 export const REPLAY_USAGE = [
   'usage: npm run replay [stage] -- --from <ISO 8601 time> --to <ISO 8601 time>',
@@ -244,26 +242,7 @@ export interface ReplayTargets {
 
 /** Reads the `cdk deploy --outputs-file` document; a missing file means the stage is not deployed. */
 export function loadOutputsFile(file: string, stage: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new ReplayError(
-        `${path.basename(file)} not found in ${path.dirname(file)}: deploy the stage first ` +
-          `(npm run deploy ${stage}), which writes it.`,
-      );
-    }
-    throw error;
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new ReplayError(
-      `${path.basename(file)} is not valid JSON (${error instanceof Error ? error.message : String(error)}); ` +
-        `redeploy with npm run deploy ${stage} to rewrite it.`,
-    );
-  }
+  return readStageOutputs(file, stage, (message) => new ReplayError(message));
 }
 
 /** Picks the archive, bus and rule ARNs of `stackName` out of an outputs document. */

@@ -8,13 +8,11 @@
  * Everything here is pure or talks HTTP only through {@link Post}, so the tests run it against
  * fabricated answers; bin/smoke.ts wires Node's fetch.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { DEFAULT_STAGE } from '../config';
 import { sanitizeStage } from '../naming';
 import { API_ACCESS_OUTPUT_KEYS } from '../outputs';
-import { UsageError, optionValue, splitOption, splitStageArgument } from './arguments';
+import { UsageError, optionValue, readStageOutputs, splitOption, splitStageArgument } from './arguments';
 import { apiBaseUrlsFromOutputs, apiRegionFromOutputs } from './env-files';
 import type { SignRequest } from './sigv4';
 
@@ -180,26 +178,7 @@ export function requestSigningFromOutputs(outputs: unknown, stackName: string, f
 
 /** Reads the outputs document; a missing file means the stage was not deployed from here. */
 export function readOutputsFile(file: string, stage: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new SmokeConfigError(
-        `${path.basename(file)} not found in ${path.dirname(file)}: deploy the stage first (npm run deploy ${stage}), ` +
-          'which writes it, or pass --base-url URL.',
-      );
-    }
-    throw error;
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new SmokeConfigError(
-      `${path.basename(file)} is not valid JSON (${error instanceof Error ? error.message : String(error)}); ` +
-        `redeploy with npm run deploy ${stage} to rewrite it.`,
-    );
-  }
+  return readStageOutputs(file, stage, (message) => new SmokeConfigError(message), 'or pass --base-url URL');
 }
 
 // ---------------------------------------------------------------------------------------------
