@@ -57,9 +57,7 @@ impl Catalogue<'_> {
     /// The workers whose queues receive `event`, as routed (`<Domain>.<Slice>`).
     pub fn consumers(&self, event: EventName) -> Vec<String> {
         self.routing
-            .workers
-            .iter()
-            .filter(|route| route.event_names.iter().any(|name| name == event.as_str()))
+            .routes_for(event.as_str())
             .map(|route| format!("{}.{}", route.domain, route.slice))
             .collect()
     }
@@ -252,9 +250,7 @@ mod tests {
                 .map(str::to_owned)
                 .collect();
             let routed: BTreeSet<String> = routing
-                .workers
-                .iter()
-                .filter(|route| route.event_names.iter().any(|routed| routed == name))
+                .routes_for(name)
                 .map(|route| format!("{}.{}", route.domain, route.slice))
                 .collect();
             assert_eq!(consumers, routed, "{name}");

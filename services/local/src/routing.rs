@@ -51,12 +51,16 @@ impl RoutingTable {
         serde_json::from_str(ROUTING_JSON)
     }
 
-    /// The queues an event of this name is delivered to (one per matching rule).
-    pub fn queues_for<'a>(&'a self, event_name: &'a str) -> impl Iterator<Item = String> + 'a {
+    /// The workers an event of this name is routed to (one per matching rule).
+    pub fn routes_for<'a>(&'a self, event_name: &'a str) -> impl Iterator<Item = &'a Route> + 'a {
         self.workers
             .iter()
             .filter(move |route| route.event_names.iter().any(|name| name == event_name))
-            .map(Route::queue)
+    }
+
+    /// The queues an event of this name is delivered to (one per matching rule).
+    pub fn queues_for<'a>(&'a self, event_name: &'a str) -> impl Iterator<Item = String> + 'a {
+        self.routes_for(event_name).map(Route::queue)
     }
 }
 

@@ -184,13 +184,10 @@ fn raised_by(event: &EventHop, events: &[EventHop]) -> RaisedBy {
     let Some(cause) = &event.causation_id else {
         return RaisedBy::Unknown;
     };
+    let raised = contracts::EventName::parse(&event.event_name);
     let declares = |worker: &str| {
         crate::slices::WORKER_SLICES.iter().any(|slice| {
-            slice.name == worker
-                && slice
-                    .raises
-                    .iter()
-                    .any(|raised| raised.as_str() == event.event_name)
+            slice.name == worker && raised.is_some_and(|raised| slice.raises.contains(&raised))
         })
     };
     match events.iter().find(|candidate| &candidate.event_id == cause) {

@@ -158,10 +158,9 @@ fn an_orders_correlation_id_is_on_every_event_and_every_workers_log_lines() {
                 .find(|slice| slice.name == worker)
                 .unwrap();
             assert!(
-                slice
-                    .raises
-                    .iter()
-                    .any(|raised| raised.as_str() == event["eventName"]),
+                slice.raises.contains(
+                    &contracts::EventName::parse(event["eventName"].as_str().unwrap()).unwrap()
+                ),
                 "{worker} raised {} but does not declare it",
                 event["eventName"]
             );

@@ -441,24 +441,20 @@ pub fn assert_raisers_declared(data_dir: &Path) -> usize {
     };
     for event in &events {
         let name = get_s(event, "eventName").unwrap();
+        let raised = contracts::EventName::parse(name).unwrap();
         let cause = get_s(event, "causationId").unwrap();
         let declared = match cause.split_once('/') {
             Some((pk, sk)) => {
                 let causing = name_of(pk, sk).unwrap();
-                routing
-                    .workers
-                    .iter()
-                    .filter(|route| route.event_names.iter().any(|routed| routed == causing))
-                    .any(|route| {
-                        local::slices::WORKER_SLICES.iter().any(|slice| {
-                            slice.name == route.slice
-                                && slice.raises.iter().any(|raised| raised.as_str() == name)
-                        })
-                    })
+                routing.routes_for(causing).any(|route| {
+                    local::slices::WORKER_SLICES
+                        .iter()
+                        .any(|slice| slice.name == route.slice && slice.raises.contains(&raised))
+                })
             }
             None => local::slices::API_SLICES
                 .iter()
-                .any(|slice| slice.raises.iter().any(|raised| raised.as_str() == name)),
+                .any(|slice| slice.raises.contains(&raised)),
         };
         assert!(
             declared,
